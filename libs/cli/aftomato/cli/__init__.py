@@ -1,0 +1,1 @@
+"""The `aftomato` command line: one subcommand per process, plus user commands."""

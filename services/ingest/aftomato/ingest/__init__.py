@@ -1,0 +1,1 @@
+"""Aftomato ingest service."""

@@ -1,0 +1,1 @@
+"""Aftomato watcher service."""
