@@ -1,1 +1,1 @@
-"""What two or more Aftomato services need: messages, states, settings, logging, the bus, the runner."""
+"""What two or more services need: messages, states, settings, logging, bus, runner."""

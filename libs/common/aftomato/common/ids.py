@@ -1,0 +1,24 @@
+"""Identifiers: random event ids, and build ids derived from what asked for the build.
+
+A build id derived from (source, delivery id, project, branch) makes a redelivered webhook or a
+redelivered message name the same build, so nothing downstream ever makes a second one.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+_NAMESPACE = uuid.UUID("6b1f1e36-4a4c-5d0e-9a57-61f70a7f6d10")
+
+
+def new_event_id() -> str:
+    return uuid.uuid4().hex
+
+
+def derived_build_id(source: str, delivery_id: str, project_key: str, branch: str) -> str:
+    """The same request, delivered any number of times, always yields the same build id.
+
+    32 lowercase hex characters: safe in pod names, labels, S3 keys and URLs.
+    """
+    name = "\x1f".join((source, delivery_id, project_key, branch))
+    return uuid.uuid5(_NAMESPACE, name).hex
