@@ -53,7 +53,7 @@ schemas: install ## Re-export the message JSON Schemas into docs/schemas/
 	$(BIN)/python -m aftomato.common.schemas docs/schemas
 
 bench: system-deps install ## Run the benchmarks under bench/ (each prints a final JSON line)
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[a-z]*.py; do name=$$(basename $$script .py); echo "== bench.$$name"; $(BIN)/python -m bench.$$name || exit 1; done
 
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -1,0 +1,25 @@
+import re
+
+from aftomato.common.ids import derived_build_id, new_event_id
+
+
+def test_a_redelivered_request_names_the_same_build() -> None:
+    first = derived_build_id("github", "delivery-1", "owner/repo", "main")
+    assert first == derived_build_id("github", "delivery-1", "owner/repo", "main")
+    assert re.fullmatch(r"[0-9a-f]{32}", first)
+
+
+def test_any_difference_names_another_build() -> None:
+    base = ("github", "delivery-1", "owner/repo", "main")
+    ids = {derived_build_id(*base)}
+    for index in range(4):
+        changed = list(base)
+        changed[index] += "x"
+        ids.add(derived_build_id(*changed))
+    assert len(ids) == 5
+    # Fields are separated, so shifting characters between them changes the id too.
+    assert derived_build_id("a", "bc", "p", "b") != derived_build_id("ab", "c", "p", "b")
+
+
+def test_event_ids_are_unique() -> None:
+    assert len({new_event_id() for _ in range(1000)}) == 1000

@@ -1,0 +1,75 @@
+import io
+import json
+import logging
+
+import pytest
+import structlog
+
+from aftomato.common.logging import REDACTED, bind_ids, configure_logging, get_logger
+from aftomato.common.settings import LogSettings
+
+
+@pytest.fixture
+def output() -> io.StringIO:
+    stream = io.StringIO()
+    configure_logging("scheduler", LogSettings(format="json"), secrets=["hunter22"], stream=stream)
+    yield stream
+    logging.getLogger().handlers.clear()
+    structlog.reset_defaults()
+
+
+def lines(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_lines_are_json_with_the_component_and_bound_ids(output: io.StringIO) -> None:
+    with bind_ids(event_id="e1", build_id="b1", absent=None):
+        get_logger("test").info("lock taken", branch="main")
+    get_logger("test").info("after")
+    first, second = lines(output)
+    assert first["event"] == "lock taken"
+    assert first["component"] == "scheduler"
+    assert (first["event_id"], first["build_id"], first["branch"]) == ("e1", "b1", "main")
+    assert "absent" not in first
+    assert first["level"] == "info"
+    assert "timestamp" in first
+    assert "build_id" not in second
+
+
+def test_stdlib_loggers_go_through_the_same_setup(output: io.StringIO) -> None:
+    with bind_ids(build_id="b2"):
+        logging.getLogger("aiohttp.access").warning("from the stdlib %s", "too")
+    (line,) = lines(output)
+    assert line["event"] == "from the stdlib too"
+    assert line["build_id"] == "b2"
+    assert line["component"] == "scheduler"
+
+
+def test_known_secrets_are_masked_everywhere(output: io.StringIO) -> None:
+    get_logger("test").info(
+        "connecting with hunter22", url="amqp://u:hunter22@h/", nested={"t": "hunter22"}
+    )
+    logging.getLogger("other").error("token=%s", "hunter22")
+    assert "hunter22" not in output.getvalue()
+    assert REDACTED in output.getvalue()
+
+
+def test_exceptions_are_structured(output: io.StringIO) -> None:
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        get_logger("test").exception("failed")
+    (line,) = lines(output)
+    assert "boom" in json.dumps(line["exception"])
+
+
+def test_console_format_is_plain_text() -> None:
+    stream = io.StringIO()
+    configure_logging("api", LogSettings(format="console"), stream=stream)
+    try:
+        get_logger("test").info("hello", build_id="b3")
+    finally:
+        logging.getLogger().handlers.clear()
+        structlog.reset_defaults()
+    text = stream.getvalue()
+    assert "hello" in text and "build_id" in text and not text.startswith("{")
