@@ -1,6 +1,7 @@
 import io
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 import structlog
@@ -10,7 +11,7 @@ from aftomato.common.settings import LogSettings
 
 
 @pytest.fixture
-def output() -> io.StringIO:
+def output() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     configure_logging("scheduler", LogSettings(format="json"), secrets=["hunter22"], stream=stream)
     yield stream
@@ -72,4 +73,6 @@ def test_console_format_is_plain_text() -> None:
         logging.getLogger().handlers.clear()
         structlog.reset_defaults()
     text = stream.getvalue()
-    assert "hello" in text and "build_id" in text and not text.startswith("{")
+    assert "hello" in text
+    assert "build_id" in text
+    assert not text.startswith("{")

@@ -1,3 +1,5 @@
+import itertools
+
 from aftomato.common.states import (
     FINAL_STATES,
     MEANINGS,
@@ -15,7 +17,7 @@ def test_every_state_has_a_meaning_and_a_transition_row() -> None:
 
 def test_the_happy_path_is_allowed() -> None:
     path = [BuildState.REQUESTED, BuildState.QUEUED, BuildState.SCHEDULED, BuildState.RUNNING]
-    for current, new in zip(path, path[1:], strict=False):
+    for current, new in itertools.pairwise(path):
         assert can_transition(current, new)
     assert can_transition(BuildState.RUNNING, BuildState.SUCCEEDED)
 

@@ -11,7 +11,7 @@ import pytest
 from aftomato.common.bus import BusUnavailable, Delivery, Reject, Retry, Unroutable
 from aftomato.common.messages import BuildQueued, Message
 from tests.common.bus.backends import DELIVERY_LIMIT, Backend, MemoryBackend, RabbitMqBackend
-from tests.support.waiting import eventually, settled
+from tests.support.waiting import eventually, eventually_async, settled
 
 
 @pytest.fixture(params=["memory", pytest.param("rabbitmq", marks=pytest.mark.integration)])
@@ -120,7 +120,7 @@ async def test_a_rejected_message_goes_to_the_dead_letter_queue_at_once(backend:
     recorder = Recorder("reject")
     await bus.subscribe("scheduler", ["build.queued"], recorder)
     await bus.publish(queued(5))
-    await eventually(backend.dead_letters, what="the dead letter")
+    await eventually_async(backend.dead_letters, what="the dead letter")
     assert await backend.dead_letters() == ["build.queued"]
     assert len(recorder.deliveries) == 1
 
@@ -132,7 +132,7 @@ async def test_a_poison_message_is_dead_lettered_after_the_delivery_limit(
     recorder = Recorder("fail")
     await bus.subscribe("scheduler", ["build.queued"], recorder)
     await bus.publish(queued(6))
-    await eventually(backend.dead_letters, what="the dead letter")
+    await eventually_async(backend.dead_letters, what="the dead letter")
     assert len(recorder.deliveries) == DELIVERY_LIMIT
     assert await settled(lambda: len(recorder.deliveries)) == DELIVERY_LIMIT
 

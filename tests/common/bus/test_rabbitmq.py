@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from typing import Any
 
 import aio_pika
 import pytest
@@ -14,7 +13,8 @@ from aftomato.common.bus import DEAD_LETTER_QUEUE, EXCHANGE, BusUnavailable, Del
 from aftomato.common.bus.rabbitmq import RabbitMqBus
 from aftomato.common.messages import BuildQueued
 from tests.common.bus.backends import amqp_settings
-from tests.support.waiting import eventually
+from tests.support.servers.rabbitmq import RabbitMQServer
+from tests.support.waiting import eventually, eventually_async
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,7 @@ async def test_published_messages_carry_the_documented_properties(
         await queue.bind(EXCHANGE, "build.queued")
         sent = queued(1)
         await bus.publish(sent)
-        incoming = await eventually(lambda: queue.get(fail=False))
+        incoming = await eventually_async(lambda: queue.get(fail=False))
         await incoming.ack()
     assert incoming.content_type == "application/json"
     assert incoming.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
@@ -71,13 +71,15 @@ async def test_a_body_no_model_accepts_is_dead_lettered_without_reaching_the_han
         garbage = aio_pika.Message(b"{not json", type="build.queued")
         await exchange.publish(garbage, "build.queued")
         dead = await channel.get_queue(DEAD_LETTER_QUEUE)
-        letter = await eventually(lambda: dead.get(fail=False, no_ack=True))
+        letter = await eventually_async(lambda: dead.get(fail=False, no_ack=True))
     assert letter.body == b"{not json"
     assert seen == []
 
 
-async def test_publishing_while_the_broker_is_down_fails_fast(private_rabbitmq: Any) -> None:
-    bus = await RabbitMqBus.connect(amqp_settings(private_rabbitmq.amqp_url(), publish_timeout=2))
+async def test_publishing_while_the_broker_is_down_fails_fast(
+    private_rabbitmq: RabbitMQServer,
+) -> None:
+    bus = await RabbitMqBus.connect(amqp_settings(private_rabbitmq.url(), publish_timeout=2))
     try:
         await asyncio.to_thread(private_rabbitmq.stop)
         await eventually(lambda: not bus.connected, what="the bus to notice the outage")
@@ -90,9 +92,9 @@ async def test_publishing_while_the_broker_is_down_fails_fast(private_rabbitmq: 
 
 
 async def test_publisher_and_consumer_carry_on_after_the_broker_restarts(
-    private_rabbitmq: Any,
+    private_rabbitmq: RabbitMQServer,
 ) -> None:
-    settings = amqp_settings(private_rabbitmq.amqp_url())
+    settings = amqp_settings(private_rabbitmq.url())
     publisher = await RabbitMqBus.connect(settings)
     consumer = await RabbitMqBus.connect(settings)
     received: list[str] = []
@@ -109,9 +111,9 @@ async def test_publisher_and_consumer_carry_on_after_the_broker_restarts(
         await asyncio.to_thread(private_rabbitmq.restart)
 
         after = queued(2)
-        await eventually(lambda: publisher.connected and consumer.connected, timeout=30)
+        await eventually(lambda: publisher.connected and consumer.connected, within=30)
         await _publish_when_back(publisher, after)
-        await eventually(lambda: after.event_id in received, timeout=30)
+        await eventually(lambda: after.event_id in received, within=30)
     finally:
         await publisher.close()
         await consumer.close()

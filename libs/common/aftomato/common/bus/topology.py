@@ -7,13 +7,14 @@ go through ``aftomato.dlx`` to the ``aftomato.dead-letters`` queue, where an ope
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 EXCHANGE = "aftomato"
 DEAD_LETTER_EXCHANGE = "aftomato.dlx"
 DEAD_LETTER_QUEUE = "aftomato.dead-letters"
 
 
-def queue_arguments(delivery_limit: int) -> dict[str, str | int]:
+def queue_arguments(delivery_limit: int) -> dict[str, Any]:
     """Arguments of a service's work queue: quorum, dead-lettered past ``delivery_limit``.
 
     RabbitMQ's ``x-delivery-limit`` counts *re*deliveries, so a message may be delivered
@@ -26,7 +27,7 @@ def queue_arguments(delivery_limit: int) -> dict[str, str | int]:
     }
 
 
-DEAD_LETTER_QUEUE_ARGUMENTS: dict[str, str | int] = {"x-queue-type": "quorum"}
+DEAD_LETTER_QUEUE_ARGUMENTS: dict[str, Any] = {"x-queue-type": "quorum"}
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
