@@ -29,9 +29,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support.fake_kube.fixture import fake_kube
 from tests.support.servers.etcd import EtcdServer, delete_prefix
 from tests.support.servers.moto import AwsNames, MotoServer, new_aws_names
 from tests.support.servers.rabbitmq import RabbitMQServer
+
+__all__ = ["fake_kube"]  # registered here with the other fixtures; defined beside the fake
 
 AMQP_URL_ENV = "AFTOMATO_TEST_AMQP_URL"
 ETCD_URL_ENV = "AFTOMATO_TEST_ETCD_URL"

@@ -23,7 +23,9 @@ _REASONS = {
 }
 
 
-def status_body(code: int, message: str, reason: str | None = None, details: Obj | None = None) -> Obj:
+def status_body(
+    code: int, message: str, reason: str | None = None, details: Obj | None = None
+) -> Obj:
     """A ``Status`` object with ``status: Failure``, as the API server sends for every error."""
     body: Obj = {
         "kind": "Status",
@@ -42,7 +44,9 @@ def status_body(code: int, message: str, reason: str | None = None, details: Obj
 class KubeError(Exception):
     """Raised anywhere in the fake; the server turns it into an HTTP answer with a Status body."""
 
-    def __init__(self, code: int, message: str, reason: str | None = None, details: Obj | None = None):
+    def __init__(
+        self, code: int, message: str, reason: str | None = None, details: Obj | None = None
+    ):
         super().__init__(message)
         self.code = code
         self.status = status_body(code, message, reason, details)
@@ -76,7 +80,7 @@ def bad_request(message: str) -> KubeError:
 
 
 def invalid(name: str, causes: list[tuple[str, str, str]]) -> KubeError:
-    """422 Invalid; ``causes`` are ``(field, cause reason, detail)`` triples, the first one leads."""
+    """422 Invalid; ``causes`` are ``(field, cause reason, detail)``, the first one leads."""
     parts = [f"{field}: {detail}" for field, _, detail in causes]
     listed = parts[0] if len(parts) == 1 else "[" + ", ".join(parts) + "]"
     return KubeError(
