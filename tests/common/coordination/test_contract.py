@@ -1,0 +1,133 @@
+"""One contract, two stores: etcd and the in-process store keep the same promises."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from aftomato.common.coordination import (
+    Compare,
+    CoordinationStore,
+    Delete,
+    LeaseNotFound,
+    Put,
+)
+from aftomato.common.coordination.etcd import EtcdStore
+from aftomato.common.coordination.memory import InMemoryStore
+from aftomato.common.settings import EtcdSettings
+
+
+@pytest.fixture(params=["memory", pytest.param("etcd", marks=pytest.mark.integration)])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[CoordinationStore]:
+    if request.param == "memory":
+        yield InMemoryStore()
+        return
+    endpoint = request.getfixturevalue("etcd_endpoint")
+    etcd = await EtcdStore.connect(EtcdSettings(endpoints=(endpoint,)))
+    try:
+        yield etcd
+    finally:
+        await etcd.close()
+
+
+@pytest.fixture
+def prefix(request: pytest.FixtureRequest) -> str:
+    if "etcd" in request.node.callspec.id:
+        value: str = request.getfixturevalue("etcd_prefix")
+        return value
+    return "/test/"
+
+
+async def test_put_if_absent_succeeds_once(store: CoordinationStore, prefix: str) -> None:
+    key = f"{prefix}lock"
+    first = await store.transaction([Compare.absent(key)], [Put(key, b"build-1")])
+    second = await store.transaction([Compare.absent(key)], [Put(key, b"build-2")])
+    assert (first, second) == (True, False)
+    (kv,) = await store.get_prefix(prefix)
+    assert (kv.key, kv.value) == (key, b"build-1")
+    assert kv.create_revision > 0
+    assert kv.create_revision == kv.mod_revision
+
+
+async def test_failure_operations_apply_when_a_comparison_fails(
+    store: CoordinationStore, prefix: str
+) -> None:
+    key = f"{prefix}k"
+    await store.transaction([], [Put(key, b"1")])
+    held = await store.transaction(
+        [Compare.value_is(key, b"2")], [Put(key, b"changed")], [Put(f"{prefix}seen", b"x")]
+    )
+    assert not held
+    assert [kv.key for kv in await store.get_prefix(prefix)] == [key, f"{prefix}seen"]
+
+
+async def test_a_transaction_is_all_or_nothing(store: CoordinationStore, prefix: str) -> None:
+    await store.transaction([], [Put(f"{prefix}a", b"1")])
+    done = await store.transaction(
+        [Compare.absent(f"{prefix}b"), Compare.absent(f"{prefix}a")],
+        [Put(f"{prefix}b", b"2"), Put(f"{prefix}c", b"3")],
+    )
+    assert not done
+    assert [kv.key for kv in await store.get_prefix(prefix)] == [f"{prefix}a"]
+
+
+async def test_mod_revision_detects_a_concurrent_change(
+    store: CoordinationStore, prefix: str
+) -> None:
+    key = f"{prefix}head"
+    await store.transaction([], [Put(key, b"v1")])
+    (seen,) = await store.get_prefix(key)
+    await store.transaction([], [Put(key, b"v2")])
+    assert not await store.transaction([Compare.unchanged(seen)], [Delete(key)])
+    (now,) = await store.get_prefix(key)
+    assert now.create_revision == seen.create_revision
+    assert now.mod_revision > seen.mod_revision
+    assert await store.transaction([Compare.unchanged(now)], [Delete(key)])
+    assert await store.get_prefix(key) == []
+
+
+async def test_keys_come_back_sorted_and_prefix_deletes_reach_only_the_prefix(
+    store: CoordinationStore, prefix: str
+) -> None:
+    for name in ("q/b/2", "q/a/1", "q/b/1", "qq"):
+        await store.transaction([], [Put(f"{prefix}{name}", name.encode())])
+    keys = [kv.key.removeprefix(prefix) for kv in await store.get_prefix(f"{prefix}q")]
+    assert keys == ["q/a/1", "q/b/1", "q/b/2", "qq"]
+    await store.transaction([], [Delete(f"{prefix}q/b/", prefix=True)])
+    keys = [kv.key.removeprefix(prefix) for kv in await store.get_prefix(prefix)]
+    assert keys == ["q/a/1", "qq"]
+
+
+async def test_revoking_a_lease_deletes_its_keys_together(
+    store: CoordinationStore, prefix: str
+) -> None:
+    lease = await store.grant_lease(60)
+    other = await store.grant_lease(60)
+    await store.transaction(
+        [],
+        [
+            Put(f"{prefix}lock", b"b1", lease),
+            Put(f"{prefix}running", b"b1", lease),
+            Put(f"{prefix}other", b"b2", other),
+        ],
+    )
+    (lock, _, _) = await store.get_prefix(prefix)
+    assert lock.lease == lease
+    await store.revoke_lease(lease)
+    assert [kv.key for kv in await store.get_prefix(prefix)] == [f"{prefix}other"]
+    await store.revoke_lease(lease)  # again: harmless
+
+
+async def test_an_expired_lease_takes_its_keys_and_refuses_new_ones(
+    store: CoordinationStore, prefix: str
+) -> None:
+    lease = await store.grant_lease(1)
+    await store.transaction([], [Put(f"{prefix}lock", b"b1", lease)])
+    async with asyncio.timeout(10):
+        while await store.get_prefix(prefix):
+            await asyncio.sleep(0.1)
+    with pytest.raises(LeaseNotFound):
+        await store.transaction([], [Put(f"{prefix}again", b"x", lease)])
+    assert await store.get_prefix(prefix) == []
