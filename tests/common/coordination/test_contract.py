@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,6 +16,7 @@ from aftomato.common.coordination import (
 from aftomato.common.coordination.etcd import EtcdStore
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.settings import EtcdSettings
+from tests.support.waiting import eventually_async
 
 
 @pytest.fixture(params=["memory", pytest.param("etcd", marks=pytest.mark.integration)])
@@ -125,9 +125,11 @@ async def test_an_expired_lease_takes_its_keys_and_refuses_new_ones(
 ) -> None:
     lease = await store.grant_lease(1)
     await store.transaction([], [Put(f"{prefix}lock", b"b1", lease)])
-    async with asyncio.timeout(10):
-        while await store.get_prefix(prefix):
-            await asyncio.sleep(0.1)
+
+    async def gone() -> bool:
+        return not await store.get_prefix(prefix)
+
+    await eventually_async(gone, what="the lease to expire")
     with pytest.raises(LeaseNotFound):
         await store.transaction([], [Put(f"{prefix}again", b"x", lease)])
     assert await store.get_prefix(prefix) == []
