@@ -1,7 +1,8 @@
 """What every composition root does around its own wiring: settings, logging, run, exit code.
 
-A service's ``main`` reads its settings and hands :func:`run_service` a ``start`` coroutine that
-builds its clients (registering their clean-up on the exit stack) and returns its components.
+A service's ``main`` reads its settings (reporting a bad one with :func:`report_settings_error`)
+and hands :func:`run_service` a ``start`` coroutine that builds its clients (registering their
+clean-up on the exit stack) and returns its components; the settings' secrets are masked in logs.
 Exit codes: 0 stopped cleanly, 1 a component failed, 2 the configuration is wrong.
 """
 
@@ -32,8 +33,7 @@ def run_service(
     try:
         configure_logging(component, load(LogSettings, environ), secrets=secrets)
     except SettingsError as error:
-        print(f"aftomato {component}: {error}", file=sys.stderr)  # noqa: T201 - no logger yet
-        return EXIT_CONFIG
+        return report_settings_error(component, error)
     log = get_logger(__name__)
     try:
         asyncio.run(_run(start))
@@ -44,6 +44,12 @@ def run_service(
         log.error("service failed", error=str(failure))
         return EXIT_FAILED
     return EXIT_OK
+
+
+def report_settings_error(component: str, error: SettingsError) -> int:
+    """For settings read before logging is set up: say what is wrong on stderr, exit code 2."""
+    print(f"aftomato {component}: {error}", file=sys.stderr)  # noqa: T201 - no logger yet
+    return EXIT_CONFIG
 
 
 async def _run(start: Start) -> None:
