@@ -21,5 +21,10 @@ def test_any_difference_names_another_build() -> None:
     assert derived_build_id("a", "bc", "p", "b") != derived_build_id("ab", "c", "p", "b")
 
 
+def test_a_tag_and_a_branch_of_the_same_name_are_different_builds() -> None:
+    branch = derived_build_id("bitbucket-server", "d", "P/r", "v1")
+    assert branch != derived_build_id("bitbucket-server", "d", "P/r", "v1", tag=True)
+
+
 def test_event_ids_are_unique() -> None:
     assert len({new_event_id() for _ in range(1000)}) == 1000

@@ -15,10 +15,14 @@ def new_event_id() -> str:
     return uuid.uuid4().hex
 
 
-def derived_build_id(source: str, delivery_id: str, project_key: str, branch: str) -> str:
+def derived_build_id(
+    source: str, delivery_id: str, project_key: str, branch: str, *, tag: bool = False
+) -> str:
     """The same request, delivered any number of times, always yields the same build id.
 
-    32 lowercase hex characters: safe in pod names, labels, S3 keys and URLs.
+    32 lowercase hex characters: safe in pod names, labels, S3 keys and URLs. A tag is told
+    apart from a branch of the same name (one push may carry both).
     """
-    name = "\x1f".join((source, delivery_id, project_key, branch))
+    parts = (source, delivery_id, project_key, branch) + (("tag",) if tag else ())
+    name = "\x1f".join(parts)
     return uuid.uuid5(_NAMESPACE, name).hex

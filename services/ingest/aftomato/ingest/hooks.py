@@ -1,0 +1,149 @@
+"""``POST /hooks/<provider>``: verify, normalise, publish, and answer only once the broker holds it.
+
+The order matters: the size limit before reading, the signature before parsing, the parse before
+publishing, and ``202`` only after every message of the delivery is confirmed. A broker that is
+down or slow gives ``503`` with ``Retry-After``; the sender's retry is harmless because ids are
+derived from the delivery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from aftomato.common.bus import Bus, PublishError
+from aftomato.common.logging import bind_ids, get_logger
+from aftomato.common.messages import BuildRequested, Message, Source
+from aftomato.ingest.bodies import decode_payload, read_body
+from aftomato.ingest.errors import BadPayload, Unauthorized, Unavailable, WebhookRefused
+from aftomato.ingest.metrics import IngestMetrics
+from aftomato.ingest.recent import RecentDeliveries
+from aftomato.ingest.requests import build_requests, delivery_event_id
+from aftomato.ingest.settings import WebhookSettings
+from aftomato.ingest.webhooks import Headers, PayloadError, Provider
+
+log = get_logger(__name__)
+
+RETRY_AFTER_SECONDS = "5"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a delivery was answered, kept to answer its repeats the same way."""
+
+    event_id: str
+    builds: tuple[dict[str, str], ...]
+    reason: str | None = None
+
+    def body(self, *, duplicate: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {"event_id": self.event_id, "builds": list(self.builds)}
+        if self.reason:
+            body["reason"] = self.reason
+        if duplicate:
+            body["duplicate"] = True
+        return body
+
+
+@dataclass(frozen=True)
+class HookContext:
+    bus: Bus
+    settings: WebhookSettings
+    metrics: IngestMetrics
+    recent: RecentDeliveries[Answer]
+    clock: Callable[[], datetime]
+
+
+async def handle_delivery(
+    request: web.Request, provider: Provider, context: HookContext
+) -> web.Response:
+    """The whole life of one webhook request, logged once and counted once."""
+    started = time.perf_counter()
+    outcome, fields = "error", {"provider": provider.name}
+    try:
+        response, outcome, fields = await _deliver(request, provider, context)
+    except WebhookRefused as refused:
+        outcome = refused.code
+        fields["error"] = refused.message
+        response = refused.response()
+    finally:
+        context.metrics.deliveries.labels(provider.name, outcome).inc()
+        context.metrics.latency.labels(provider.name).observe(time.perf_counter() - started)
+    log.info("webhook delivery", outcome=outcome, status=response.status, **fields)
+    return response
+
+
+async def _deliver(
+    request: web.Request, provider: Provider, context: HookContext
+) -> tuple[web.Response, str, dict[str, Any]]:
+    body = await read_body(request, context.settings.max_body_bytes)
+    _verify(request, body, provider, context.settings)
+    payload = decode_payload(
+        request.content_type, body, form_allowed=provider.name == Source.GITHUB.value
+    )
+    delivery_id = provider.delivery_id(request.headers, body)
+    fields: dict[str, Any] = {"provider": provider.name, "delivery_id": delivery_id}
+    seen = context.recent.get(provider.name, delivery_id)
+    if seen is not None:
+        fields["event_id"] = seen.event_id
+        return web.json_response(seen.body(duplicate=True), status=200), "duplicate", fields
+    answer, messages = _normalise(provider, request.headers, delivery_id, payload, context.clock())
+    fields |= {"event_id": answer.event_id, "builds": [dict(b) for b in answer.builds]}
+    if not messages:
+        fields["reason"] = answer.reason
+        return web.json_response(answer.body(), status=200), "ignored", fields
+    with bind_ids(event_id=answer.event_id):
+        await publish_all_messages(context.bus, messages)
+    context.metrics.builds.labels(provider.name).inc(len(messages))
+    context.recent.remember(provider.name, delivery_id, answer)
+    return web.json_response(answer.body(), status=202), "accepted", fields
+
+
+def _verify(
+    request: web.Request, body: bytes, provider: Provider, settings: WebhookSettings
+) -> None:
+    if settings.insecure_allow_unsigned:
+        return
+    if provider.signature_header not in request.headers:
+        raise Unauthorized(f"missing signature header {provider.signature_header}")
+    secrets = settings.secrets_for(provider.name)
+    if not secrets:
+        raise Unauthorized(f"no webhook secret is configured for {provider.name}")
+    if not provider.verify(request.headers, body, secrets):
+        raise Unauthorized(f"the {provider.signature_header} signature does not match")
+
+
+def _normalise(
+    provider: Provider, headers: Headers, delivery_id: str, payload: Any, now: datetime
+) -> tuple[Answer, list[BuildRequested]]:
+    source = Source(provider.name)
+    try:
+        parsed = provider.parse(headers, payload)
+    except PayloadError as error:
+        raise BadPayload(str(error)) from None
+    messages = build_requests(source, delivery_id, parsed.builds, received_at=now)
+    builds = tuple(
+        {"build_id": m.build_id, "project_key": m.project_key, "branch": m.branch} for m in messages
+    )
+    return Answer(delivery_event_id(source, delivery_id), builds, parsed.reason), messages
+
+
+async def publish_all_messages(bus: Bus, messages: Sequence[Message]) -> None:
+    """Publish every message and wait for every confirm; :class:`Unavailable` if any is missing."""
+    results = await asyncio.gather(
+        *(bus.publish(message) for message in messages), return_exceptions=True
+    )
+    failures = [result for result in results if isinstance(result, BaseException)]
+    for failure in failures:
+        if not isinstance(failure, PublishError):
+            raise failure
+    if failures:
+        raise Unavailable(
+            f"the message broker did not take the message: {failures[0]}",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )

@@ -1,0 +1,76 @@
+"""Typed reads of nested fields in a decoded JSON body, with errors that name the field's path.
+
+A path is dotted: ``"repository.full_name"``, ``"pull_request.head.sha"``; a segment of digits
+indexes a list (``"changes.0.refId"``). ``null`` counts as missing, as SCMs send ``null`` for
+fields they have no value for.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
+
+from aftomato.ingest.webhooks import PayloadError
+
+T = TypeVar("T")
+
+_MISSING = object()
+_KINDS: dict[type, str] = {
+    str: "a string",
+    int: "an integer",
+    bool: "a boolean",
+    dict: "an object",
+    list: "a list",
+}
+
+
+def field(payload: object, path: str, kind: type[T]) -> T:
+    """The value at ``path``; ``PayloadError`` if it is missing, null or not a ``kind``."""
+    value = optional_field(payload, path, kind)
+    if value is None:
+        raise PayloadError(f"missing field {path}")
+    return value
+
+
+def optional_field(payload: object, path: str, kind: type[T]) -> T | None:
+    """The value at ``path``, or None where it (or an object on the way) is missing or null."""
+    value = _lookup(payload, path)
+    if value is None or value is _MISSING:
+        return None
+    if not _is_a(value, kind):
+        raise PayloadError(f"field {path} is not {_KINDS.get(kind, kind.__name__)}")
+    return cast(T, value)  # _is_a checked it
+
+
+def first_field(payload: object, paths: tuple[str, ...], kind: type[T]) -> T | None:
+    """The first of ``paths`` that holds a value (a fallback chain), or None if none does."""
+    for path in paths:
+        value = optional_field(payload, path, kind)
+        if value is not None:
+            return value
+    return None
+
+
+def _is_a(value: object, kind: type) -> bool:
+    if kind is int and isinstance(value, bool):
+        return False  # JSON true is not a number
+    return isinstance(value, kind)
+
+
+def _lookup(payload: object, path: str) -> Any:
+    if not isinstance(payload, dict):
+        raise PayloadError("body is not a JSON object")
+    current: Any = payload
+    walked: list[str] = []
+    for segment in path.split("."):
+        if isinstance(current, dict):
+            current = current.get(segment, _MISSING)
+        elif isinstance(current, list) and segment.isdigit():
+            index = int(segment)
+            current = current[index] if index < len(current) else _MISSING
+        else:
+            noun = "a list" if segment.isdigit() else "an object"
+            raise PayloadError(f"field {'.'.join(walked)} is not {noun}")
+        if current is None or current is _MISSING:
+            return current
+        walked.append(segment)
+    return current

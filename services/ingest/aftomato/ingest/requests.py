@@ -1,0 +1,74 @@
+"""From a parsed delivery to the ``build.requested`` messages it stands for (pure).
+
+Ids are derived from the delivery, never drawn at random: the same delivery, however often it
+arrives, yields the same event id and the same build ids, so nothing downstream builds twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from aftomato.common.ids import derived_build_id
+from aftomato.common.messages import BuildRequested, RefType, Source
+from aftomato.ingest.errors import BadPayload
+from aftomato.ingest.webhooks import BuildRef
+
+_EVENTS = uuid.UUID("0c6f4a8e-3b59-5d52-8f0e-5a3c1d9b7e21")
+
+
+def delivery_event_id(source: Source, delivery_id: str) -> str:
+    return uuid.uuid5(_EVENTS, f"{source.value}\x1f{delivery_id}").hex
+
+
+def build_requests(
+    source: Source,
+    delivery_id: str,
+    refs: Sequence[BuildRef],
+    *,
+    received_at: datetime,
+) -> list[BuildRequested]:
+    """One message per ref; :class:`BadPayload` naming the field when a value is not acceptable."""
+    event_id = delivery_event_id(source, delivery_id)
+    messages = []
+    for ref in refs:
+        build_id = derived_build_id(
+            source.value,
+            delivery_id,
+            ref.project_key,
+            ref.branch,
+            tag=ref.ref_type is RefType.TAG,
+        )
+        try:
+            messages.append(
+                BuildRequested(
+                    event_id=uuid.uuid5(_EVENTS, f"{event_id}\x1f{build_id}").hex,
+                    occurred_at=received_at,
+                    requested_at=received_at,
+                    build_id=build_id,
+                    project_key=ref.project_key,
+                    branch=ref.branch,
+                    source=source,
+                    delivery_id=delivery_id,
+                    ref_type=ref.ref_type,
+                    commit=ref.commit,
+                    repo_url=ref.repo_url,
+                    actor=ref.actor,
+                    pull_request=ref.pull_request,
+                    parameters=dict(ref.parameters or {}),
+                )
+            )
+        except ValidationError as error:
+            raise BadPayload(describe(error)) from None
+    return messages
+
+
+def describe(error: ValidationError) -> str:
+    problems = []
+    for detail in error.errors(include_url=False, include_input=False):
+        field = ".".join(str(part) for part in detail["loc"])
+        problems.append(f"{field}: {detail['msg']}")
+    return "invalid build request: " + "; ".join(problems)
