@@ -47,6 +47,8 @@ async def test_put_if_absent_succeeds_once(store: CoordinationStore, prefix: str
     assert (first, second) == (True, False)
     (kv,) = await store.get_prefix(prefix)
     assert (kv.key, kv.value) == (key, b"build-1")
+    assert await store.get(key) == kv
+    assert await store.get(f"{key}-other") is None
     assert kv.create_revision > 0
     assert kv.create_revision == kv.mod_revision
 

@@ -48,6 +48,10 @@ class EtcdStore:
     async def close(self) -> None:
         await self._client.close()
 
+    async def get(self, key: str) -> KeyValue | None:
+        found = await _call(self._client.get(key.encode()))
+        return None if found is None else _key_value(found)
+
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         result = await _call(self._client.get_prefix(prefix.encode(), sort_target="key"))
         return [_key_value(kv) for kv in result]

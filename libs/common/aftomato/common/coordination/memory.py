@@ -38,6 +38,10 @@ class InMemoryStore:
         self._lease_ids = itertools.count(1)
         self._lease_deadlines: dict[int, float] = {}
 
+    async def get(self, key: str) -> KeyValue | None:
+        self._expire()
+        return self._keys.get(key)
+
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         self._expire()
         return [kv for key, kv in sorted(self._keys.items()) if key.startswith(prefix)]

@@ -72,6 +72,9 @@ Operation = Put | Delete
 
 
 class CoordinationStore(Protocol):
+    async def get(self, key: str) -> KeyValue | None:
+        """The key, or None when it does not exist."""
+
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         """Every key under ``prefix``, sorted by key."""
 
