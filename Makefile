@@ -35,16 +35,18 @@ test-fast: install ## Run the unit tests only (no RabbitMQ, etcd or moto)
 test-integration: system-deps install ## Run only the tests against real services
 	$(BIN)/pytest -m integration $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check
+lint: install ## ruff, ruff format, hadolint on the Dockerfiles, shellcheck on the example scripts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint --config build-container/.hadolint.yaml build-container/Dockerfile
+	$(BIN)/shellcheck examples/build-scripts/*/*/build.sh
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 typecheck: install ## mypy --strict over the code, tests and benchmarks
-	$(BIN)/mypy libs services tests bench
+	$(BIN)/mypy libs services build-container tests bench
 
 imports: install ## import-linter: services independent, common imports no service
 	$(BIN)/lint-imports
