@@ -27,7 +27,7 @@ class Backend(Protocol):
 class MemoryBackend:
     def __init__(self, stack: AsyncExitStack) -> None:
         self._stack = stack
-        self.broker = InMemoryBroker(delivery_limit=DELIVERY_LIMIT)
+        self.broker = InMemoryBroker(delivery_limit=DELIVERY_LIMIT, service_queues={})
         self._taken: list[str] = []
 
     async def connect(self) -> Bus:
@@ -59,7 +59,7 @@ class RabbitMqBackend:
         self._taken: list[str] = []
 
     async def connect(self) -> Bus:
-        bus = await RabbitMqBus.connect(amqp_settings(self.url))
+        bus = await RabbitMqBus.connect(amqp_settings(self.url), service_queues={})
         self._stack.push_async_callback(bus.close)
         return bus
 

@@ -25,13 +25,13 @@ def queued(number: int) -> BuildQueued:
 
 @pytest.fixture
 async def bus(amqp_url: str) -> AsyncIterator[RabbitMqBus]:
-    bus = await RabbitMqBus.connect(amqp_settings(amqp_url))
+    bus = await RabbitMqBus.connect(amqp_settings(amqp_url), service_queues={})
     yield bus
     await bus.close()
 
 
 async def test_declaring_the_topology_again_is_harmless(amqp_url: str, bus: RabbitMqBus) -> None:
-    again = await RabbitMqBus.connect(amqp_settings(amqp_url))
+    again = await RabbitMqBus.connect(amqp_settings(amqp_url), service_queues={})
     await again.close()
     assert bus.connected
 
@@ -79,7 +79,9 @@ async def test_a_body_no_model_accepts_is_dead_lettered_without_reaching_the_han
 async def test_publishing_while_the_broker_is_down_fails_fast(
     private_rabbitmq: RabbitMQServer,
 ) -> None:
-    bus = await RabbitMqBus.connect(amqp_settings(private_rabbitmq.url(), publish_timeout=2))
+    bus = await RabbitMqBus.connect(
+        amqp_settings(private_rabbitmq.url(), publish_timeout=2), service_queues={}
+    )
     try:
         await asyncio.to_thread(private_rabbitmq.stop)
         await eventually(lambda: not bus.connected, what="the bus to notice the outage")
@@ -95,8 +97,8 @@ async def test_publisher_and_consumer_carry_on_after_the_broker_restarts(
     private_rabbitmq: RabbitMQServer,
 ) -> None:
     settings = amqp_settings(private_rabbitmq.url())
-    publisher = await RabbitMqBus.connect(settings)
-    consumer = await RabbitMqBus.connect(settings)
+    publisher = await RabbitMqBus.connect(settings, service_queues={})
+    consumer = await RabbitMqBus.connect(settings, service_queues={})
     received: list[str] = []
 
     async def handler(delivery: Delivery) -> None:

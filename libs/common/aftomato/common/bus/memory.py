@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from aftomato.common.bus.dispatch import Outcome, decode, run_handler
 from aftomato.common.bus.errors import BusUnavailable, Unroutable
 from aftomato.common.bus.protocol import Delivery, Handler
-from aftomato.common.bus.topology import DEAD_LETTER_QUEUE, topic_matches
+from aftomato.common.bus.topology import DEAD_LETTER_QUEUE, SERVICE_QUEUES, topic_matches
 from aftomato.common.messages import Message
 
 
@@ -49,9 +49,16 @@ class _Queue:
 class InMemoryBroker:
     """The state every :class:`InMemoryBus` of a process shares: queues and dead letters."""
 
-    def __init__(self, *, delivery_limit: int = 5) -> None:
+    def __init__(
+        self,
+        *,
+        delivery_limit: int = 5,
+        service_queues: Mapping[str, Sequence[str]] = SERVICE_QUEUES,
+    ) -> None:
         self.delivery_limit = delivery_limit
         self.queues: dict[str, _Queue] = {DEAD_LETTER_QUEUE: _Queue()}
+        for name, routing_keys in service_queues.items():
+            self.declare(name, routing_keys)
 
     def declare(self, name: str, routing_keys: Sequence[str]) -> _Queue:
         queue = self.queues.setdefault(name, _Queue())

@@ -9,7 +9,7 @@ subscription has its own channel, so its prefetch and its closing touch nothing 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aio_pika
@@ -30,6 +30,7 @@ from aftomato.common.bus.topology import (
     DEAD_LETTER_QUEUE,
     DEAD_LETTER_QUEUE_ARGUMENTS,
     EXCHANGE,
+    SERVICE_QUEUES,
     queue_arguments,
 )
 from aftomato.common.logging import get_logger
@@ -46,8 +47,10 @@ _CONNECTION_ERRORS = (
 )
 
 
-async def declare_topology(channel: AbstractChannel) -> AbstractExchange:
-    """Declare the exchanges and the dead-letter queue; safe to repeat, on every start."""
+async def declare_topology(
+    channel: AbstractChannel, service_queues: Mapping[str, Sequence[str]], delivery_limit: int
+) -> AbstractExchange:
+    """Declare the exchanges, the dead-letter queue and the service queues; safe to repeat."""
     exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
     dlx = await channel.declare_exchange(
         DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
@@ -56,6 +59,12 @@ async def declare_topology(channel: AbstractChannel) -> AbstractExchange:
         DEAD_LETTER_QUEUE, durable=True, arguments=dict(DEAD_LETTER_QUEUE_ARGUMENTS)
     )
     await dead_letters.bind(dlx, "#")
+    for name, routing_keys in service_queues.items():
+        queue = await channel.declare_queue(
+            name, durable=True, arguments=queue_arguments(delivery_limit)
+        )
+        for routing_key in routing_keys:
+            await queue.bind(exchange, routing_key)
     return exchange
 
 
@@ -130,14 +139,19 @@ class RabbitMqBus:
         self._settings = settings
 
     @classmethod
-    async def connect(cls, settings: AmqpSettings) -> RabbitMqBus:
+    async def connect(
+        cls,
+        settings: AmqpSettings,
+        *,
+        service_queues: Mapping[str, Sequence[str]] = SERVICE_QUEUES,
+    ) -> RabbitMqBus:
         """Connect, open the publishing channel with confirms, and declare the topology."""
         connection = await aio_pika.connect_robust(
             settings.url.get_secret_value(), client_properties={"connection_name": "aftomato"}
         )
         try:
             channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-            exchange = await declare_topology(channel)
+            exchange = await declare_topology(channel, service_queues, settings.delivery_limit)
         except BaseException:
             await connection.close()
             raise

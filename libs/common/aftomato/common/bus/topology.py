@@ -2,6 +2,7 @@
 
 ``aftomato`` (topic) carries every message; rejected messages and those past the delivery limit
 go through ``aftomato.dlx`` to the ``aftomato.dead-letters`` queue, where an operator looks at them.
+Every service must use the same delivery limit: the queues' arguments must agree to be declared.
 """
 
 from __future__ import annotations
@@ -12,6 +13,14 @@ from typing import Any
 EXCHANGE = "aftomato"
 DEAD_LETTER_EXCHANGE = "aftomato.dlx"
 DEAD_LETTER_QUEUE = "aftomato.dead-letters"
+
+SERVICE_QUEUES: dict[str, tuple[str, ...]] = {
+    "aftomato.scheduler": ("build.requested", "build.cancel", "build.finished", "scripts.updated"),
+    "aftomato.watcher": ("build.#",),
+}
+"""The durable work queues and their bindings. Every service declares them all when it connects,
+so a message published before its consumer ever ran waits for it instead of being unroutable:
+a webhook accepted while the scheduler is still starting is not lost."""
 
 
 def queue_arguments(delivery_limit: int) -> dict[str, Any]:

@@ -1,0 +1,219 @@
+"""Where a build request waits and when it may run: queues, locks and slots in the store.
+
+Every decision is one compare-and-swap transaction, so any number of scheduler replicas may make
+them at once: a request is enqueued once (its build id is remembered), and the head of a branch's
+queue is promoted only while the branch's lock is free, the queue open and a slot free. A promoted
+build's lock, running entry and slot hang on one lease: revoking it releases all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aftomato.common.coordination import (
+    Compare,
+    CoordinationStore,
+    Delete,
+    KeyValue,
+    Operation,
+    Put,
+)
+from aftomato.common.coordination.keys import (
+    BuildEntry,
+    BuildKeys,
+    Phase,
+    RunningBuild,
+    branch_key,
+)
+from aftomato.common.messages import BuildRequested
+
+PROMOTION_ATTEMPTS = 5
+
+
+class SlotsFull(Exception):
+    """As many builds run as the global limit allows."""
+
+
+@dataclass(frozen=True)
+class Promoted:
+    request: BuildRequested
+    running: RunningBuild
+
+
+@dataclass(frozen=True)
+class Waiting:
+    item: KeyValue
+    request: BuildRequested
+
+
+class Placement:
+    def __init__(
+        self,
+        store: CoordinationStore,
+        keys: BuildKeys,
+        *,
+        max_running: int,
+        lease_seconds: Callable[[BuildRequested], int],
+    ) -> None:
+        self._store = store
+        self.keys = keys
+        self._max_running = max_running
+        self._lease_seconds = lease_seconds
+
+    async def enqueue(self, request: BuildRequested) -> bool:
+        """Put the request in its branch's queue; False when this build id is already known."""
+        branch = branch_key(request.project_key, request.branch)
+        item = self.keys.queue_item(branch, request.requested_at, request.build_id)
+        entry = BuildEntry(phase=Phase.WAITING, branch=branch, queue_item=item)
+        return await self._store.transaction(
+            [Compare.absent(self.keys.build(request.build_id))],
+            [
+                Put(self.keys.build(request.build_id), entry.model_dump_json().encode()),
+                Put(item, request.model_dump_json().encode()),
+            ],
+        )
+
+    def branch_of(self, request: BuildRequested) -> str:
+        return branch_key(request.project_key, request.branch)
+
+    async def entry(self, build_id: str) -> BuildEntry | None:
+        found = await self._store.get(self.keys.build(build_id))
+        return None if found is None else BuildEntry.model_validate_json(found.value)
+
+    async def waiting(self, branch: str) -> list[Waiting]:
+        items = await self._store.get_prefix(self.keys.queue(branch))
+        return [Waiting(kv, BuildRequested.model_validate_json(kv.value)) for kv in items]
+
+    async def waiting_request(self, build_id: str) -> Waiting | None:
+        """The request of a build that waits in its queue now."""
+        entry = await self.entry(build_id)
+        if entry is None or entry.phase is not Phase.WAITING or entry.queue_item is None:
+            return None
+        item = await self._store.get(entry.queue_item)
+        return (
+            None if item is None else Waiting(item, BuildRequested.model_validate_json(item.value))
+        )
+
+    async def waiting_branches(self) -> list[str]:
+        """Branches with requests waiting, the one whose head waited longest first."""
+        heads: dict[str, str] = {}
+        for kv in await self._store.get_prefix(self.keys.queues):
+            branch = self.keys.branch_of_queue_item(kv.key)
+            heads.setdefault(branch, kv.key.rsplit("/", 1)[1])
+        return sorted(heads, key=lambda branch: heads[branch])
+
+    async def holder(self, branch: str) -> str | None:
+        """The id of the build holding ``branch``'s lock, if one does."""
+        lock = await self._store.get(self.keys.lock(branch))
+        return None if lock is None else lock.value.decode()
+
+    async def is_closed(self) -> bool:
+        return await self._store.get(self.keys.queue_closed) is not None
+
+    async def promote(self, branch: str) -> Promoted | None:
+        """Start the head of ``branch``'s queue if nothing stops it; None when something does."""
+        for _ in range(PROMOTION_ATTEMPTS):
+            if await self.holder(branch) is not None or await self.is_closed():
+                return None
+            queue = await self.waiting(branch)
+            if not queue:
+                return None
+            try:
+                slot = await self._free_slot()
+            except SlotsFull:
+                return None
+            promoted = await self._try_promote(branch, queue[0], slot)
+            if promoted is not None:
+                return promoted
+        return None
+
+    async def _try_promote(self, branch: str, head: Waiting, slot: int | None) -> Promoted | None:
+        lease = await self._store.grant_lease(self._lease_seconds(head.request))
+        running = RunningBuild(
+            request=head.item.value.decode(), branch=branch, lease=lease, slot=slot
+        )
+        build_id = head.request.build_id
+        compares = [
+            Compare.absent(self.keys.lock(branch)),
+            Compare.absent(self.keys.queue_closed),
+            Compare.unchanged(head.item),
+        ]
+        operations: list[Operation] = [
+            Delete(head.item.key),
+            Put(self.keys.lock(branch), build_id.encode(), lease),
+            Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
+            Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
+        ]
+        if slot is not None:
+            compares.append(Compare.absent(self.keys.slot(slot)))
+            operations.append(Put(self.keys.slot(slot), build_id.encode(), lease))
+        if await self._store.transaction(compares, operations):
+            return Promoted(head.request, running)
+        await self._store.revoke_lease(lease)
+        return None
+
+    async def slots_full(self) -> bool:
+        try:
+            await self._free_slot()
+        except SlotsFull:
+            return True
+        return False
+
+    async def _free_slot(self) -> int | None:
+        """A free slot number, or None when running builds are not limited."""
+        if self._max_running <= 0:
+            return None
+        slots = await self._store.get_prefix(self.keys.slots)
+        taken = {int(kv.key.rsplit("/", 1)[1]) for kv in slots}
+        free = [number for number in range(self._max_running) if number not in taken]
+        if not free:
+            raise SlotsFull
+        return free[0]
+
+    async def running(self, build_id: str) -> RunningBuild | None:
+        found = await self._store.get(self.keys.running(build_id))
+        return None if found is None else RunningBuild.model_validate_json(found.value)
+
+    async def all_running(self) -> list[RunningBuild]:
+        found = await self._store.get_prefix(self.keys.all_running)
+        return [RunningBuild.model_validate_json(kv.value) for kv in found]
+
+    async def mark_pod_created(self, build_id: str, running: RunningBuild) -> bool:
+        created = running.model_copy(update={"pod_created": True})
+        return await self._store.transaction(
+            [Compare.value_is(self.keys.lock(running.branch), build_id.encode())],
+            [Put(self.keys.running(build_id), created.model_dump_json().encode(), running.lease)],
+        )
+
+    async def finish(self, build_id: str, outcome: str) -> str | None:
+        """Release what the build holds (or remove it from its queue); its branch, if known."""
+        entry = await self.entry(build_id)
+        if entry is None:
+            return None
+        running = await self.running(build_id)
+        if running is not None:
+            await self._store.revoke_lease(running.lease)
+        operations: list[Operation] = [
+            Put(self.keys.build(build_id), _entry(Phase.DONE, entry.branch, outcome))
+        ]
+        if entry.phase is Phase.WAITING and entry.queue_item:
+            operations.append(Delete(entry.queue_item))
+        await self._store.transaction([], operations)
+        return entry.branch
+
+    async def drop_waiting(self, waiting: Waiting, outcome: str) -> bool:
+        """Take a waiting request out of its queue, if it is still there; True if it was."""
+        build_id = waiting.request.build_id
+        branch = self.keys.branch_of_queue_item(waiting.item.key)
+        return await self._store.transaction(
+            [Compare.unchanged(waiting.item)],
+            [
+                Delete(waiting.item.key),
+                Put(self.keys.build(build_id), _entry(Phase.DONE, branch, outcome)),
+            ],
+        )
+
+
+def _entry(phase: Phase, branch: str, outcome: str | None = None) -> bytes:
+    return BuildEntry(phase=phase, branch=branch, outcome=outcome).model_dump_json().encode()

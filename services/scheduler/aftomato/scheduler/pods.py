@@ -1,0 +1,30 @@
+"""Build pods as the scheduler needs them: create one idempotently, cancel one, ask if one exists.
+
+:mod:`.kube_pods` implements this on the Kubernetes API; the embedded mode implements it with
+local processes. Creating is idempotent because pod names derive from build ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+CANCELLED_ANNOTATION = "aftomato.io/cancelled"
+"""Set on a pod before the scheduler deletes it: the watcher records it ``cancelled``."""
+
+
+class PodRejected(Exception):
+    """The API refused the pod for good (a quota, an invalid field): the build ends ``errored``."""
+
+
+class PodsUnavailable(Exception):
+    """The API could not be reached or kept failing: try again later."""
+
+
+class BuildPods(Protocol):
+    async def create(self, manifest: dict[str, Any]) -> None:
+        """Create the pod; one that exists already counts as created."""
+
+    async def cancel(self, name: str, reason: str, grace_seconds: int) -> bool:
+        """Mark the pod cancelled with ``reason`` and delete it; False if there was no pod."""
+
+    async def exists(self, name: str) -> bool: ...

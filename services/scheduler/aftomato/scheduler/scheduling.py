@@ -1,0 +1,151 @@
+"""What the scheduler does with each message: decide, queue, start, cancel, release.
+
+Handlers are idempotent: a request already known is not queued again, a lock is taken by one
+transaction, a pod's name derives from its build, and releasing twice is harmless. A request
+whose branch is busy waits in its queue and is announced as ``build.queued``; it starts when the
+branch's build finishes (``build.finished``) or when a periodic sweep finds it can.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aftomato.common.bus import Bus
+from aftomato.common.coordination.keys import Phase
+from aftomato.common.logging import bind_ids, get_logger
+from aftomato.common.messages import (
+    BuildCancelRequested,
+    BuildFinished,
+    BuildQueued,
+    BuildRequested,
+)
+from aftomato.common.scripts.catalog import ScriptsReader
+from aftomato.common.scripts.decision import decide
+from aftomato.common.states import BuildState
+from aftomato.scheduler.launcher import Launcher
+from aftomato.scheduler.metrics import SchedulerMetrics
+from aftomato.scheduler.placement import Placement
+from aftomato.scheduler.policies import Policies
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    bus: Bus
+    placement: Placement
+    scripts: ScriptsReader
+    launcher: Launcher
+    policies: Policies
+    metrics: SchedulerMetrics
+    max_running: int
+
+    async def on_requested(self, request: BuildRequested) -> None:
+        reason = self._refusal(request)
+        if reason is not None:
+            await self._end_without_building(request, reason)
+            return
+        config_error = self._config_error(request)
+        if config_error is not None:
+            await self._end(request, BuildState.ERRORED, config_error)
+            return
+        if not await self.placement.enqueue(request):
+            log.info("request already known", phase=await self._phase(request.build_id))
+        await self.policies.apply(request)
+        branch = self.placement.branch_of(request)
+        await self.promote(branch)
+        if await self.placement.waiting_request(request.build_id) is not None:
+            await self._announce_waiting(request, branch)
+
+    async def promote(self, branch: str) -> None:
+        """Start what may start on ``branch`` now (nothing, when it is busy or closed).
+
+        A build whose pod the API refuses ends at once, freeing the branch for the next one.
+        """
+        while (promoted := await self.placement.promote(branch)) is not None:
+            with bind_ids(build_id=promoted.request.build_id, event_id=promoted.request.event_id):
+                if await self.launcher.launch(promoted):
+                    return
+
+    async def on_finished(self, finished: BuildFinished) -> None:
+        branch = await self.placement.finish(finished.build_id, finished.state.value)
+        if branch is not None:
+            await self.promote(branch)
+
+    async def on_cancel(self, cancel: BuildCancelRequested) -> None:
+        entry = await self.placement.entry(cancel.build_id)
+        if entry is None or entry.phase is Phase.DONE:
+            log.info("nothing to cancel", known=entry is not None)
+            return
+        waiting = await self.placement.waiting_request(cancel.build_id)
+        if waiting is not None:
+            if await self.placement.drop_waiting(waiting, BuildState.CANCELLED.value):
+                await self._end(waiting.request, BuildState.CANCELLED, cancel.reason)
+            return
+        branch = await self.launcher.cancel_running(cancel.build_id, cancel.reason)
+        if branch is not None:
+            await self.promote(branch)
+
+    async def sweep(self) -> None:
+        """Start whatever waits and may run now: after a lock expired, a slot freed, a reopening."""
+        for branch in await self.placement.waiting_branches():
+            if self.max_running > 0 and await self.placement.slots_full():
+                return
+            await self.promote(branch)
+
+    def _refusal(self, request: BuildRequested) -> str | None:
+        project = self.scripts.catalog.lookup(request.project_key)
+        if project is None:
+            return f"no project {request.project_key!r} in the build-scripts repository"
+        if project.config is None:
+            return None
+        decision = decide(request, project.config)
+        return None if decision.build else decision.reason
+
+    def _config_error(self, request: BuildRequested) -> str | None:
+        project = self.scripts.catalog.lookup(request.project_key)
+        return project.config_error if project is not None else None
+
+    async def _phase(self, build_id: str) -> str:
+        entry = await self.placement.entry(build_id)
+        return entry.phase.value if entry else "unknown"
+
+    async def _announce_waiting(self, request: BuildRequested, branch: str) -> None:
+        if await self.placement.is_closed():
+            reason = "the queue is closed"
+        elif (holder := await self.placement.holder(branch)) is not None:
+            reason = f"build {holder} of this branch is running"
+        else:
+            reason = f"the limit of {self.max_running} running builds is reached"
+        self.metrics.queued.inc()
+        await self.bus.publish(
+            BuildQueued(
+                build_id=request.build_id,
+                project_key=request.project_key,
+                branch=request.branch,
+                reason=reason,
+            )
+        )
+
+    async def _end_without_building(self, request: BuildRequested, reason: str) -> None:
+        self.metrics.not_built.labels(_reason_kind(reason)).inc()
+        log.info("not building", reason=reason)
+        await self._end(request, BuildState.CANCELLED, f"not built: {reason}")
+
+    async def _end(self, request: BuildRequested, state: BuildState, reason: str) -> None:
+        await self.bus.publish(
+            BuildFinished(
+                build_id=request.build_id,
+                project_key=request.project_key,
+                branch=request.branch,
+                state=state,
+                reason=reason,
+            )
+        )
+
+
+def _reason_kind(reason: str) -> str:
+    for kind in ("no project", "not managed", "tags", "pull requests"):
+        if kind in reason:
+            return kind.replace(" ", "_")
+    return "other"

@@ -1,0 +1,192 @@
+"""A scheduler under test: real (or in-process) bus and store, the fake Kubernetes API, and a
+stand-in for the watcher that ends each build pod after a moment, as the real watcher would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from kubernetes_asyncio.client import CoreV1Api
+from prometheus_client import CollectorRegistry
+
+from aftomato.common.bus import Bus
+from aftomato.common.coordination import CoordinationStore
+from aftomato.common.coordination.keys import BuildKeys
+from aftomato.common.ids import derived_build_id
+from aftomato.common.messages import BuildFinished, BuildRequested, Source
+from aftomato.common.scripts.catalog import ScriptsReader
+from aftomato.common.scripts.repository import ScriptsRepository
+from aftomato.common.settings import AwsSettings, ScriptsSettings
+from aftomato.common.states import BuildState
+from aftomato.scheduler.kube_pods import KubePods
+from aftomato.scheduler.pod_settings import PodContext, PodSettings
+from aftomato.scheduler.service import SchedulerParts, compose_scheduler
+from aftomato.scheduler.settings import SchedulerSettings
+from tests.support.fake_kube import FakeKube, api_client
+from tests.support.waiting import eventually
+
+NAMESPACE = "aftomato-builds"
+PROJECTS = {
+    "team/queue-app": "concurrency: queue\n",
+    "team/supersede-app": "concurrency: supersede\n",
+    "team/cancel-app": "concurrency: cancel-previous\n",
+    "team/main-only": "branches: main\n",
+    "team/broken": "concurrency: sometimes\n",
+}
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def write_build_scripts(root: Path) -> Path:
+    for key, config in PROJECTS.items():
+        folder = root / key
+        folder.mkdir(parents=True)
+        (folder / "build.sh").write_text("echo building\n")
+        (folder / "aftomato.yaml").write_text(config)
+    return root
+
+
+def request(project: str, branch: str = "main", number: int = 0) -> BuildRequested:
+    """The ``number``-th request of a burst: later numbers were requested later."""
+    delivery = f"delivery-{number}"
+    return BuildRequested(
+        build_id=derived_build_id("generic", delivery, project, branch),
+        project_key=project,
+        branch=branch,
+        source=Source.GENERIC,
+        delivery_id=delivery,
+        requested_at=START + timedelta(milliseconds=number),
+    )
+
+
+@dataclass
+class Harness:
+    bus: Bus
+    store: CoordinationStore
+    fake: FakeKube
+    scripts_root: Path
+    keys: BuildKeys
+    settings: SchedulerSettings = field(default_factory=SchedulerSettings)
+
+    async def scripts(self) -> ScriptsReader:
+        repository = ScriptsRepository(str(self.scripts_root), "main", self.scripts_root.parent)
+        reader = ScriptsReader(repository)
+        await reader.refresh()
+        return reader
+
+    def pod_context(self) -> PodContext:
+        return PodContext(
+            pod=PodSettings(),
+            scripts=ScriptsSettings(repo="https://git.example.invalid/build-scripts.git"),
+            aws=AwsSettings(),
+            namespace=NAMESPACE,
+        )
+
+    @contextlib.asynccontextmanager
+    async def scheduler(self, bus: Bus | None = None) -> AsyncIterator[SchedulerParts]:
+        """A running scheduler; leaving the block stops it as SIGTERM would (draining)."""
+        async with api_client(self.fake.url) as client:
+            parts = compose_scheduler(
+                bus=bus or self.bus,
+                store=self.store,
+                pods=KubePods(CoreV1Api(client), NAMESPACE),
+                scripts=await self.scripts(),
+                pod_context=self.pod_context(),
+                settings=self.settings,
+                keys=self.keys,
+                registry=CollectorRegistry(),
+                scripts_poll_seconds=60,
+            )
+            stopping = asyncio.Event()
+            tasks = [asyncio.create_task(c.run(stopping)) for c in parts.components]
+            try:
+                await eventually(
+                    lambda: all(c.ready() for c in parts.components), what="the scheduler"
+                )
+                yield parts
+            finally:
+                stopping.set()
+                await asyncio.gather(*tasks)
+
+
+class Watcher:
+    """Plays the watcher: each build pod runs ``seconds``, is deleted, and its build finishes."""
+
+    def __init__(self, fake: FakeKube, bus: Bus, seconds: float = 0.05) -> None:
+        self._fake = fake
+        self._bus = bus
+        self._seconds = seconds
+        self.finished: list[str] = []
+        self._seen: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Watcher:
+        self._task = asyncio.create_task(self._loop())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        async with api_client(self._fake.url) as client:
+            api = CoreV1Api(client)
+            while True:
+                for pod in self._fake.pods(NAMESPACE):
+                    name = pod["metadata"]["name"]
+                    if name not in self._seen:
+                        self._seen.add(name)
+                        asyncio.create_task(self._finish(api, pod))  # noqa: RUF006 - ends itself
+                await asyncio.sleep(0.01)
+
+    async def _finish(self, api: CoreV1Api, pod: dict[str, Any]) -> None:
+        await asyncio.sleep(self._seconds)
+        labels, notes = pod["metadata"]["labels"], pod["metadata"]["annotations"]
+        build_id = labels["aftomato.io/build-id"]
+        await api.delete_namespaced_pod(pod["metadata"]["name"], NAMESPACE)
+        await self._bus.publish(
+            BuildFinished(
+                build_id=build_id,
+                project_key=notes["aftomato.io/project-key"],
+                branch=notes["aftomato.io/branch"],
+                state=BuildState.SUCCEEDED,
+                exit_code=0,
+            )
+        )
+        self.finished.append(build_id)
+
+
+def pod_history(fake: FakeKube) -> list[tuple[str, str, str]]:
+    """(ADDED or DELETED, build id, branch key) for every pod, in the API server's order."""
+    history = []
+    for event in fake.store.history.since(0):
+        if event.type in ("ADDED", "DELETED"):
+            pod = event.obj or event.prev or {}
+            metadata = pod.get("metadata", {})
+            notes = metadata.get("annotations", {})
+            branch = f"{notes.get('aftomato.io/project-key')}@{notes.get('aftomato.io/branch')}"
+            history.append((event.type, metadata["labels"]["aftomato.io/build-id"], branch))
+    return history
+
+
+def most_alive(history: list[tuple[str, str, str]], group: Callable[[str], str]) -> int:
+    """The most pods alive at once within one group (by branch, or all together)."""
+    alive: dict[str, set[str]] = {}
+    most = 0
+    for kind, build_id, branch in history:
+        members = alive.setdefault(group(branch), set())
+        if kind == "ADDED":
+            members.add(build_id)
+        else:
+            members.discard(build_id)
+        most = max(most, len(members))
+    return most
+
+
+def started_order(history: list[tuple[str, str, str]]) -> list[str]:
+    return [build_id for kind, build_id, _ in history if kind == "ADDED"]
