@@ -37,6 +37,7 @@ async def harness(
             big_fake_kube,
             write_build_scripts(tmp_path / "scripts"),
             BuildKeys(etcd_prefix),
+            amqp_url,
         )
     finally:
         await bus.close()

@@ -17,6 +17,7 @@ from prometheus_client import CollectorRegistry
 from aftomato.common.bus import Bus
 from aftomato.common.coordination import CoordinationStore
 from aftomato.common.coordination.keys import BuildKeys
+from aftomato.common.coordination.release import release_build
 from aftomato.common.ids import derived_build_id
 from aftomato.common.messages import BuildFinished, BuildRequested, Source
 from aftomato.common.scripts.catalog import ScriptsReader
@@ -70,6 +71,7 @@ class Harness:
     fake: FakeKube
     scripts_root: Path
     keys: BuildKeys
+    amqp_url: str = ""
     settings: SchedulerSettings = field(default_factory=SchedulerSettings)
 
     async def scripts(self) -> ScriptsReader:
@@ -87,8 +89,11 @@ class Harness:
         )
 
     @contextlib.asynccontextmanager
-    async def scheduler(self, bus: Bus | None = None) -> AsyncIterator[SchedulerParts]:
-        """A running scheduler; leaving the block stops it as SIGTERM would (draining)."""
+    async def scheduler(
+        self, bus: Bus | None = None, *, abrupt: bool = False
+    ) -> AsyncIterator[SchedulerParts]:
+        """A running scheduler; leaving the block stops it as SIGTERM would (draining), or
+        ``abrupt``ly, as SIGKILL would: its tasks die and its connection drops mid-work."""
         async with api_client(self.fake.url) as client:
             parts = compose_scheduler(
                 bus=bus or self.bus,
@@ -109,20 +114,35 @@ class Harness:
                 )
                 yield parts
             finally:
+                if abrupt:
+                    for task in tasks:
+                        task.cancel()
+                    await (bus or self.bus).close()
                 stopping.set()
-                await asyncio.gather(*tasks)
+                await asyncio.gather(*tasks, return_exceptions=abrupt)
 
 
 class Watcher:
-    """Plays the watcher: each build pod runs ``seconds``, is deleted, and its build finishes."""
+    """Plays the watcher: each build pod runs ``seconds``; then, in the real watcher's order, the
+    build's lock is released, ``build.finished`` published, and only then the pod deleted."""
 
-    def __init__(self, fake: FakeKube, bus: Bus, seconds: float = 0.05) -> None:
-        self._fake = fake
-        self._bus = bus
+    def __init__(self, harness: Harness, seconds: float = 0.05) -> None:
+        self._harness = harness
+        self._fake = harness.fake
+        self._bus = harness.bus
         self._seconds = seconds
         self.finished: list[str] = []
         self._seen: set[str] = set()
         self._task: asyncio.Task[None] | None = None
+        self.running = asyncio.Event()
+        self.running.set()
+
+    def hold(self) -> None:
+        """Builds keep running until :meth:`release` (to let a burst arrive meanwhile)."""
+        self.running.clear()
+
+    def release(self) -> None:
+        self.running.set()
 
     async def __aenter__(self) -> Watcher:
         self._task = asyncio.create_task(self._loop())
@@ -146,9 +166,11 @@ class Watcher:
 
     async def _finish(self, api: CoreV1Api, pod: dict[str, Any]) -> None:
         await asyncio.sleep(self._seconds)
+        await self.running.wait()
         labels, notes = pod["metadata"]["labels"], pod["metadata"]["annotations"]
         build_id = labels["aftomato.io/build-id"]
-        await api.delete_namespaced_pod(pod["metadata"]["name"], NAMESPACE)
+        self._fake.set_phase(NAMESPACE, pod["metadata"]["name"], "Succeeded")
+        await release_build(self._harness.store, self._harness.keys, build_id)
         await self._bus.publish(
             BuildFinished(
                 build_id=build_id,
@@ -158,19 +180,28 @@ class Watcher:
                 exit_code=0,
             )
         )
+        await api.delete_namespaced_pod(pod["metadata"]["name"], NAMESPACE)
         self.finished.append(build_id)
 
 
+ENDED_PHASES = ("Succeeded", "Failed")
+
+
 def pod_history(fake: FakeKube) -> list[tuple[str, str, str]]:
-    """(ADDED or DELETED, build id, branch key) for every pod, in the API server's order."""
+    """(ADDED or ENDED, build id, branch key) for every pod, in the API server's order.
+
+    A pod is alive from its creation until it reaches a final phase or is deleted.
+    """
     history = []
     for event in fake.store.history.since(0):
-        if event.type in ("ADDED", "DELETED"):
-            pod = event.obj or event.prev or {}
+        pod = event.obj or event.prev or {}
+        phase = pod.get("status", {}).get("phase")
+        kind = "ENDED" if event.type == "DELETED" or phase in ENDED_PHASES else event.type
+        if kind in ("ADDED", "ENDED"):
             metadata = pod.get("metadata", {})
             notes = metadata.get("annotations", {})
             branch = f"{notes.get('aftomato.io/project-key')}@{notes.get('aftomato.io/branch')}"
-            history.append((event.type, metadata["labels"]["aftomato.io/build-id"], branch))
+            history.append((kind, metadata["labels"]["aftomato.io/build-id"], branch))
     return history
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aftomato.common.bus import Bus
+from aftomato.common.coordination.keys import split_branch_key
 from aftomato.common.logging import get_logger
 from aftomato.common.messages import BuildFinished, BuildRequested
 from aftomato.common.scripts.catalog import ScriptsReader
@@ -54,12 +55,13 @@ class Policies:
     scripts: ScriptsReader
     metrics: SchedulerMetrics
 
-    async def apply(self, request: BuildRequested) -> None:
-        project = self.scripts.catalog.lookup(request.project_key)
+    async def apply(self, branch: str) -> None:
+        """Let the newest request of ``branch`` win, as its project's policy says."""
+        project_key, _ = split_branch_key(branch)
+        project = self.scripts.catalog.lookup(project_key)
         policy = project.config.concurrency if project and project.config else Concurrency.QUEUE
         if policy is Concurrency.QUEUE:
             return
-        branch = self.placement.branch_of(request)
         queue = await self.placement.waiting(branch)
         running = await self._running_request(branch)
         found = losers([w.request for w in queue], running)

@@ -51,7 +51,6 @@ class Scheduler:
             return
         if not await self.placement.enqueue(request):
             log.info("request already known", phase=await self._phase(request.build_id))
-        await self.policies.apply(request)
         branch = self.placement.branch_of(request)
         await self.promote(branch)
         if await self.placement.waiting_request(request.build_id) is not None:
@@ -60,8 +59,10 @@ class Scheduler:
     async def promote(self, branch: str) -> None:
         """Start what may start on ``branch`` now (nothing, when it is busy or closed).
 
-        A build whose pod the API refuses ends at once, freeing the branch for the next one.
+        The project's policy speaks first (under ``supersede`` only the newest request may
+        start). A build whose pod the API refuses ends at once, freeing the branch for the next.
         """
+        await self.policies.apply(branch)
         while (promoted := await self.placement.promote(branch)) is not None:
             with bind_ids(build_id=promoted.request.build_id, event_id=promoted.request.event_id):
                 if await self.launcher.launch(promoted):
