@@ -61,7 +61,12 @@ def configure_logging(
     root.handlers[:] = [handler]
     root.setLevel(_LEVELS.get(settings.level, logging.ERROR))
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # Dropping lines below the level first keeps a disabled log call nearly free.
+        processors=[
+            structlog.stdlib.filter_by_level,
+            *shared,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,

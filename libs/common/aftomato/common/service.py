@@ -9,6 +9,7 @@ Exit codes: 0 stopped cleanly, 1 a component failed, 2 the configuration is wron
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -35,6 +36,7 @@ def run_service(
     except SettingsError as error:
         return report_settings_error(component, error)
     log = get_logger(__name__)
+    _tune_garbage_collection()
     try:
         asyncio.run(_run(start))
     except SettingsError as error:
@@ -44,6 +46,14 @@ def run_service(
         log.error("service failed", error=str(failure))
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _tune_garbage_collection() -> None:
+    """Collect young objects less often: a service allocates many short-lived ones per request
+    and the default threshold made collection a tenth of the ingest service's CPU time."""
+    gc.collect()
+    gc.freeze()  # what start-up loaded lives as long as the process: never scan it again
+    gc.set_threshold(50_000, 20, 100)
 
 
 def report_settings_error(component: str, error: SettingsError) -> int:
