@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from pydantic import SecretStr
 
 from aftomato.common.bus.rabbitmq import RabbitMqBus
