@@ -3,10 +3,13 @@
 from pathlib import Path
 
 from aftomato.common import settings
+from aftomato.common.scripts import settings as scripts_settings
 from aftomato.ingest import settings as ingest_settings
+from aftomato.scheduler import pod_settings
+from aftomato.scheduler import settings as scheduler_settings
 
 REFERENCE = Path(__file__).parents[1] / "docs" / "configuration.md"
-MODULES = [settings, ingest_settings]
+MODULES = [settings, ingest_settings, scripts_settings, scheduler_settings, pod_settings]
 
 
 def settings_groups() -> list[type[settings.SettingsGroup]]:
@@ -23,7 +26,7 @@ def settings_groups() -> list[type[settings.SettingsGroup]]:
 def test_every_variable_is_documented() -> None:
     text = REFERENCE.read_text()
     groups = settings_groups()
-    assert len(groups) >= 9
+    assert len(groups) >= 12
     missing = [
         field.alias
         for group in groups
