@@ -82,6 +82,18 @@ class HttpServer:
             await runner.cleanup()
 
 
+def health_server(
+    ready: Callable[[], bool],
+    registry: CollectorRegistry,
+    port: int,
+    host: str = "0.0.0.0",  # noqa: S104 - probes reach the pod's address
+) -> HttpServer:
+    """``/healthz``, ``/readyz`` and ``/metrics`` alone, for a service without an HTTP API."""
+    app = web.Application()
+    add_health_routes(app, ready, registry)
+    return HttpServer(app, host, port, name="health")
+
+
 def _bound_port(runner: web.AppRunner, requested: int) -> int:
     for address in runner.addresses:
         if isinstance(address, tuple) and len(address) >= 2:

@@ -10,14 +10,13 @@ import argparse
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
-from aiohttp import web
 from kubernetes_asyncio.client import CoreV1Api
 from prometheus_client import CollectorRegistry
 
 from aftomato.common.bus.rabbitmq import RabbitMqBus
 from aftomato.common.coordination.etcd import EtcdStore
 from aftomato.common.coordination.keys import BuildKeys
-from aftomato.common.http import HttpServer, add_health_routes
+from aftomato.common.http import health_server
 from aftomato.common.kube import kube_api_client
 from aftomato.common.runner import Component, readiness
 from aftomato.common.scripts.catalog import ScriptsReader
@@ -75,8 +74,7 @@ def main(argv: Sequence[str]) -> int:
             scripts_poll_seconds=reader_settings.poll_seconds,
             prefetch=amqp.prefetch,
         )
-        app = web.Application()
-        add_health_routes(app, readiness(parts.components), registry)
-        return [*parts.components, HttpServer(app, "0.0.0.0", health.port, name="health")]  # noqa: S104 - probes reach the pod's address
+        server = health_server(readiness(parts.components), registry, health.port)
+        return [*parts.components, server]
 
     return run_service("scheduler", start, secrets=[amqp.url.get_secret_value()])
