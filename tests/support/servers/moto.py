@@ -41,8 +41,11 @@ def new_aws_names() -> AwsNames:
     )
 
 
+REPOSITORY = Path(__file__).parents[3]
+
+
 class MotoServer:
-    """``moto_server`` from this virtualenv, under ``root``."""
+    """moto's server from this virtualenv, under ``root``, with atomic conditional writes."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -50,12 +53,13 @@ class MotoServer:
         self.start_seconds: float | None = None
         """How long the last :meth:`start` took, until it answered HTTP."""
         root.mkdir(parents=True, exist_ok=True)
-        executable = Path(sys.executable).parent / "moto_server"
-        argv = [str(executable), "--host", LOOPBACK, "--port", str(self.port)]
+        # moto_server's app, with requests handled one at a time (see moto_serial.py)
+        serial = "tests.support.servers.moto_serial"
+        argv = [sys.executable, "-m", serial, LOOPBACK, str(self.port)]
         self._process = ServerProcess(
             f"moto_server on {self.url}",
             argv,
-            env=os.environ,
+            env={**os.environ, "PYTHONPATH": str(REPOSITORY)},
             cwd=root,
             log_path=root / "moto.log",
         )
