@@ -1,0 +1,73 @@
+"""``aftomato watcher``: the composition root of the watcher.
+
+Connects to RabbitMQ, etcd, DynamoDB, S3 and Kubernetes, then records every ``build.*`` fact and
+follows every build pod to its end until SIGTERM, when it finishes the builds it is finishing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+
+from prometheus_client import CollectorRegistry
+
+from aftomato.common.blobs.s3 import S3BlobStore
+from aftomato.common.bus.rabbitmq import RabbitMqBus
+from aftomato.common.coordination.etcd import EtcdStore
+from aftomato.common.coordination.keys import BuildKeys
+from aftomato.common.http import health_server
+from aftomato.common.kube import kube_api_client
+from aftomato.common.records.dynamodb import DynamoDbStore
+from aftomato.common.runner import Component, readiness
+from aftomato.common.service import report_settings_error, run_service
+from aftomato.common.settings import (
+    AmqpSettings,
+    AwsSettings,
+    EtcdSettings,
+    HealthSettings,
+    KubeSettings,
+    SettingsError,
+    load,
+)
+from aftomato.watcher.kube_source import KubePodSource
+from aftomato.watcher.service import compose_watcher
+from aftomato.watcher.settings import WatcherSettings
+
+
+def main(argv: Sequence[str]) -> int:
+    argparse.ArgumentParser(prog="aftomato watcher", description=__doc__).parse_args(argv)
+    try:
+        amqp, etcd, kube = load(AmqpSettings), load(EtcdSettings), load(KubeSettings)
+        aws, health, settings = load(AwsSettings), load(HealthSettings), load(WatcherSettings)
+    except SettingsError as error:
+        return report_settings_error("watcher", error)
+
+    async def start(stack: AsyncExitStack) -> Sequence[Component]:
+        bus = await RabbitMqBus.connect(amqp)
+        stack.push_async_callback(bus.close)
+        coordination = await EtcdStore.connect(etcd)
+        stack.push_async_callback(coordination.close)
+        records = await DynamoDbStore.connect(aws)
+        stack.push_async_callback(records.close)
+        logs = await S3BlobStore.connect(aws, aws.logs_bucket)
+        stack.push_async_callback(logs.close)
+        artifacts = await S3BlobStore.connect(aws, aws.artifacts_bucket)
+        stack.push_async_callback(artifacts.close)
+        api_client = await kube_api_client(kube)
+        stack.push_async_callback(api_client.close)
+        parts = compose_watcher(
+            bus=bus,
+            records=records,
+            logs=logs,
+            artifacts=artifacts,
+            coordination=coordination,
+            keys=BuildKeys(etcd.prefix),
+            source=KubePodSource(api_client, kube.namespace),
+            settings=settings,
+            prefetch=amqp.prefetch,
+        )
+        server = health_server(readiness(parts.components), CollectorRegistry(), health.port)
+        return [*parts.components, server]
+
+    return run_service("watcher", start, secrets=[amqp.url.get_secret_value()])

@@ -1,0 +1,156 @@
+"""What the watcher does with each sight of a build pod: record progress, or finish the build.
+
+Finishing is idempotent, so two watchers (or one that restarted) may both do it: the console log
+is stored (the same bytes again), the record written (a final state never moves), the lock
+released (only this build's lease), ``build.finished`` published (consumers are idempotent), and
+only then the pod deleted, so a log is never lost with its pod.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from aftomato.common.blobs.store import BlobStore
+from aftomato.common.bus import Bus
+from aftomato.common.coordination import CoordinationStore
+from aftomato.common.coordination.keys import BuildKeys
+from aftomato.common.coordination.release import release_build
+from aftomato.common.logging import bind_ids, get_logger
+from aftomato.common.messages import BuildFinished, BuildStarted
+from aftomato.common.records.model import BuildRecord, RecordUpdate
+from aftomato.common.records.store import BuildStore
+from aftomato.common.states import BuildState
+from aftomato.watcher.console_logs import store_console_log
+from aftomato.watcher.identity import PodIdentity
+from aftomato.watcher.pod_source import Pod, PodSource
+from aftomato.watcher.pod_states import Observation, observe
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Tracker:
+    source: PodSource
+    records: BuildStore
+    logs: BlobStore
+    artifacts: BlobStore
+    coordination: CoordinationStore
+    keys: BuildKeys
+    bus: Bus
+    clock: Callable[[], datetime]
+    pending_timeout: timedelta
+    keep_failed: timedelta = timedelta(0)
+    _announced: set[str] = field(default_factory=set)
+    _finishing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+
+    async def saw(self, pod: Pod) -> None:
+        """One sight of a pod (listed or watched): record it, and finish it once it ended."""
+        identity = PodIdentity.of(pod)
+        if identity is None:
+            return
+        seen = observe(pod, now=self.clock(), pending_timeout=self.pending_timeout)
+        with bind_ids(build_id=identity.build_id):
+            if not seen.final:
+                await self._progress(identity, seen)
+            elif await self._finished_before(identity, seen):
+                await self._collect(identity, seen)
+            elif identity.pod_name not in self._finishing:
+                task = asyncio.create_task(self._finish(identity, seen, pod))
+                self._finishing[identity.pod_name] = task
+                task.add_done_callback(lambda _: self._finishing.pop(identity.pod_name, None))
+
+    async def drain(self) -> None:
+        """Let the builds being finished finish (on shutdown)."""
+        if self._finishing:
+            await asyncio.gather(*self._finishing.values(), return_exceptions=True)
+
+    def abandon(self) -> None:
+        """Stop finishing builds at once (the process is killed): the next watcher finishes them."""
+        for task in self._finishing.values():
+            task.cancel()
+
+    async def _finished_before(self, identity: PodIdentity, seen: Observation) -> bool:
+        """The build was finished already (its pod kept for debugging, or seen again)."""
+        record = await self.records.get(identity.build_id)
+        return record is not None and record.state.is_final and record.log_location is not None
+
+    async def _collect(self, identity: PodIdentity, seen: Observation) -> None:
+        """Delete a kept pod once its time for debugging is over."""
+        ended = seen.finished_at or self.clock()
+        if self.clock() - ended >= self.keep_failed:
+            await self.source.delete(identity.pod_name)
+
+    async def _progress(self, identity: PodIdentity, seen: Observation) -> None:
+        record = await self.records.apply(self._update(identity, seen))
+        started = record.state is BuildState.RUNNING and identity.build_id not in self._announced
+        if started and seen.state is BuildState.RUNNING:
+            self._announced.add(identity.build_id)
+            await self.bus.publish(
+                BuildStarted(
+                    build_id=identity.build_id,
+                    project_key=identity.project_key,
+                    branch=identity.branch,
+                    pod_name=identity.pod_name,
+                    started_at=seen.started_at or self.clock(),
+                )
+            )
+
+    async def _finish(self, identity: PodIdentity, seen: Observation, pod: Pod) -> None:
+        with bind_ids(build_id=identity.build_id):
+            try:
+                record = await self._record_final(identity, seen)
+                await release_build(self.coordination, self.keys, identity.build_id)
+                await self.bus.publish(_finished(identity, record))
+                self._announced.discard(identity.build_id)
+                if not self._keep(record):
+                    await self.source.delete(identity.pod_name)
+                log.info("build finished", state=record.state.value, reason=record.reason)
+            except Exception:
+                log.exception("finishing the build failed; the next sight of its pod retries")
+
+    async def _record_final(self, identity: PodIdentity, seen: Observation) -> BuildRecord:
+        update = self._update(identity, seen)
+        try:
+            location = await store_console_log(
+                self.source, self.logs, identity.pod_name, identity.build_id
+            )
+            update = update.model_copy(update={"log_location": location})
+        except Exception as error:  # the record must still end: say the log is missing
+            log.warning("console log not stored", error=repr(error))
+            reason = f"{seen.reason or seen.state.value} (console log unavailable: {error})"
+            update = update.model_copy(update={"reason": reason[:4000]})
+        return await self.records.apply(update)
+
+    def _update(self, identity: PodIdentity, seen: Observation) -> RecordUpdate:
+        return RecordUpdate(
+            build_id=identity.build_id,
+            project_key=identity.project_key,
+            branch=identity.branch,
+            state=seen.state,
+            reason=seen.reason,
+            exit_code=seen.exit_code,
+            started_at=seen.started_at,
+            finished_at=seen.finished_at if seen.final else None,
+            pod_name=identity.pod_name,
+            artifacts_location=self.artifacts.location(f"{identity.build_id}/"),
+            occurred_at=self.clock(),
+        )
+
+    def _keep(self, record: BuildRecord) -> bool:
+        return record.state is not BuildState.SUCCEEDED and self.keep_failed > timedelta(0)
+
+
+def _finished(identity: PodIdentity, record: BuildRecord) -> BuildFinished:
+    state = record.state if record.state.is_final else BuildState.ERRORED
+    return BuildFinished(
+        build_id=identity.build_id,
+        project_key=identity.project_key,
+        branch=identity.branch,
+        state=state,
+        reason=record.reason,
+        exit_code=record.exit_code,
+        finished_at=record.finished_at or datetime.now(record.requested_at.tzinfo),
+    )
