@@ -7,9 +7,17 @@ from aftomato.common.scripts import settings as scripts_settings
 from aftomato.ingest import settings as ingest_settings
 from aftomato.scheduler import pod_settings
 from aftomato.scheduler import settings as scheduler_settings
+from aftomato.watcher import settings as watcher_settings
 
 REFERENCE = Path(__file__).parents[1] / "docs" / "configuration.md"
-MODULES = [settings, ingest_settings, scripts_settings, scheduler_settings, pod_settings]
+MODULES = [
+    settings,
+    ingest_settings,
+    scripts_settings,
+    scheduler_settings,
+    pod_settings,
+    watcher_settings,
+]
 
 
 def settings_groups() -> list[type[settings.SettingsGroup]]:
