@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import time
 import urllib.request
 from pathlib import Path
 
@@ -67,14 +66,9 @@ class EtcdServer:
 
     def start(self) -> None:
         """Start etcd and wait until ``/health`` says true (at most 20 s)."""
-        started = time.monotonic()
-        self._process.start()
-        try:
-            self._process.wait_until(lambda: _healthy(self.url), START_TIMEOUT, "healthy")
-        except BaseException:
-            self.stop()
-            raise
-        self.start_seconds = time.monotonic() - started
+        self.start_seconds = self._process.start_until(
+            lambda: _healthy(self.url), START_TIMEOUT, "healthy"
+        )
 
     def stop(self) -> None:
         self._process.stop(grace=10.0)

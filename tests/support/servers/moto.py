@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -74,14 +73,9 @@ class MotoServer:
 
     def start(self) -> None:
         """Start moto and wait until it answers HTTP (at most 20 s)."""
-        started = time.monotonic()
-        self._process.start()
-        try:
-            self._process.wait_until(lambda: _answers(self.url), START_TIMEOUT, "answering HTTP")
-        except BaseException:
-            self.stop()
-            raise
-        self.start_seconds = time.monotonic() - started
+        self.start_seconds = self._process.start_until(
+            lambda: _answers(self.url), START_TIMEOUT, "answering HTTP"
+        )
 
     def stop(self) -> None:
         self._process.stop(grace=10.0)

@@ -68,6 +68,17 @@ class ServerProcess:
                 start_new_session=True,
             )
 
+    def start_until(self, ready: Callable[[], bool], timeout: float, what: str) -> float:
+        """Start the child and wait until ``ready``; stopped again if it never gets there."""
+        started = time.monotonic()
+        self.start()
+        try:
+            self.wait_until(ready, timeout, what)
+        except BaseException:
+            self.stop(grace=10.0)
+            raise
+        return time.monotonic() - started
+
     def wait_until(self, ready: Callable[[], bool], timeout: float, what: str) -> float:
         """Poll ``ready`` until it returns true; the seconds it took. Fail if the child exits."""
         started = time.monotonic()
