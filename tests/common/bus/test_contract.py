@@ -204,3 +204,26 @@ async def test_a_closed_bus_refuses_to_publish(backend: Backend) -> None:
     assert not bus.connected
     with pytest.raises(BusUnavailable):
         await bus.publish(queued(10))
+
+
+async def test_listeners_each_get_a_copy_beside_the_work_queue(backend: Backend) -> None:
+    bus, other_bus = await backend.connect(), await backend.connect()
+    worker, first, second = Recorder(), Recorder(), Recorder()
+    await bus.subscribe("watcher", ["build.#"], worker)
+    await bus.listen(["build.*"], first)
+    await other_bus.listen(["build.*"], second)
+    await bus.publish(queued(11))
+    await eventually(lambda: worker.deliveries and first.deliveries and second.deliveries)
+    assert [m.event_id for m in first.messages()] == [m.event_id for m in second.messages()]
+
+
+async def test_a_cancelled_listener_leaves_nothing_bound(backend: Backend) -> None:
+    bus = await backend.connect()
+    listener = Recorder()
+    subscription = await bus.listen(["build.queued"], listener)
+    await bus.publish(queued(12))
+    await eventually(lambda: listener.deliveries)
+    await subscription.cancel(drain_timeout=5)
+    with pytest.raises(Unroutable):
+        await bus.publish(queued(13))
+    assert len(listener.deliveries) == 1

@@ -11,8 +11,9 @@ with its publisher. Nothing survives the process.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from aftomato.common.bus.dispatch import Outcome, decode, run_handler
@@ -84,13 +85,26 @@ class InMemoryBroker:
             return
         await self.queues[DEAD_LETTER_QUEUE].put(stored)
 
+    def forget(self, name: str) -> None:
+        """Delete the queue ``name`` and what it holds (a transient queue whose listener left)."""
+        self.queues.pop(name, None)
+
     def dead_letters(self) -> list[StoredMessage]:
         return list(self.queues[DEAD_LETTER_QUEUE].messages)
 
 
 class InMemorySubscription:
-    def __init__(self, broker: InMemoryBroker, queue: _Queue, handler: Handler, prefetch: int):
+    def __init__(
+        self,
+        broker: InMemoryBroker,
+        queue: _Queue,
+        handler: Handler,
+        prefetch: int,
+        *,
+        on_stop: Callable[[], None] | None = None,
+    ):
         self._broker = broker
+        self._on_stop = on_stop
         self._queue = queue
         self._handler = handler
         self._slots = asyncio.Semaphore(prefetch)
@@ -134,6 +148,8 @@ class InMemorySubscription:
         await asyncio.gather(self._feeder, *(task for task, _ in abandoned), return_exceptions=True)
         for _, stored in abandoned:
             await self._broker.settle(self._queue, stored, Outcome.REQUEUE)
+        if self._on_stop is not None:
+            self._on_stop()
 
 
 class InMemoryBus:
@@ -168,6 +184,21 @@ class InMemoryBus:
         declared = self._broker.declare(queue, routing_keys)
         subscription = InMemorySubscription(
             self._broker, declared, handler, prefetch or self._prefetch
+        )
+        self._subscriptions.append(subscription)
+        return subscription
+
+    async def listen(self, routing_keys: Sequence[str], handler: Handler) -> InMemorySubscription:
+        if self._closed:
+            raise BusUnavailable("the bus is closed")
+        name = f"aftomato.listen.{uuid.uuid4().hex}"
+        declared = self._broker.declare(name, routing_keys)
+        subscription = InMemorySubscription(
+            self._broker,
+            declared,
+            handler,
+            self._prefetch,
+            on_stop=lambda: self._broker.forget(name),
         )
         self._subscriptions.append(subscription)
         return subscription

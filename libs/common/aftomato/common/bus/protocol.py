@@ -52,5 +52,12 @@ class Bus(Protocol):
     ) -> Subscription:
         """Declare ``queue`` bound to ``routing_keys`` (topic patterns); feed it to ``handler``."""
 
+    async def listen(self, routing_keys: Sequence[str], handler: Handler) -> Subscription:
+        """A queue of this connection alone, bound to ``routing_keys``, fed to ``handler``.
+
+        For live views (one per api replica): it sees only what is published while it exists,
+        and it disappears when cancelled or when its connection closes. Nothing waits for it.
+        """
+
     async def close(self) -> None:
         """Drop the connection. Messages not yet acknowledged go back to their queue."""

@@ -9,6 +9,7 @@ subscription has its own channel, so its prefetch and its closing touch nothing 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -201,6 +202,19 @@ class RabbitMqBus:
             else queue_arguments(self._settings.delivery_limit)
         )
         declared = await channel.declare_queue(queue, durable=True, arguments=dict(arguments))
+        for routing_key in routing_keys:
+            await declared.bind(EXCHANGE, routing_key)
+        subscription = RabbitMqSubscription(channel, declared, handler)
+        await subscription.start()
+        return subscription
+
+    async def listen(self, routing_keys: Sequence[str], handler: Handler) -> RabbitMqSubscription:
+        channel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=self._settings.prefetch)
+        # Our own name rather than a server-named one: the robust connection re-declares the
+        # queue after a reconnect, and names starting with "amq." cannot be declared by clients.
+        name = f"aftomato.listen.{uuid.uuid4().hex}"
+        declared = await channel.declare_queue(name, exclusive=True, auto_delete=True)
         for routing_key in routing_keys:
             await declared.bind(EXCHANGE, routing_key)
         subscription = RabbitMqSubscription(channel, declared, handler)
