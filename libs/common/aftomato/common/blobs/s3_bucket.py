@@ -57,15 +57,24 @@ def unavailable_on_failure(what: str) -> Iterator[None]:
         raise
 
 
-async def create_bucket(client: S3Client, name: str) -> None:
-    """Create bucket ``name`` in the client's region unless this account has it already."""
+async def bucket_exists(client: S3Client, name: str) -> bool:
+    """Whether this account has bucket ``name`` (a bucket owned by another account raises)."""
     try:
         await client.head_bucket(Bucket=name)
     except ClientError as error:
         if _code(error) not in _MISSING_CODES | {"NoSuchBucket"}:
             raise
-    else:
-        return
+        return False
+    return True
+
+
+async def create_bucket(client: S3Client, name: str) -> bool:
+    """Create bucket ``name`` in the client's region unless this account has it already.
+
+    Returns whether this call created it.
+    """
+    if await bucket_exists(client, name):
+        return False
     region = client.meta.region_name
     options: dict[str, Any] = {}
     if region and region != "us-east-1":  # us-east-1 refuses its own name as a constraint
@@ -76,3 +85,5 @@ async def create_bucket(client: S3Client, name: str) -> None:
     except ClientError as error:
         if _code(error) != "BucketAlreadyOwnedByYou":  # created meanwhile by another caller
             raise
+        return False
+    return True

@@ -25,6 +25,7 @@ An attribute whose value is unknown is absent, never null.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
         AttributeValueTypeDef,
         CreateTableInputTypeDef,
         KeySchemaElementTypeDef,
+        TableDescriptionTypeDef,
     )
 
     Item = dict[str, AttributeValueTypeDef]
@@ -148,15 +150,54 @@ def _definition(name: str) -> CreateTableInputTypeDef:
     }
 
 
-async def create_table(client: DynamoDBClient, name: str, *, wait_seconds: int = 120) -> None:
+async def table_exists(client: DynamoDBClient, name: str) -> bool:
+    try:
+        await client.describe_table(TableName=name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
+async def create_table(client: DynamoDBClient, name: str, *, wait_seconds: int = 120) -> bool:
     """Create the table and both indexes (on-demand billing) unless it exists; wait until active.
 
-    Used by the tests and by ``aftomato aws bootstrap``; running it again is harmless.
+    Used by the tests and by ``aftomato aws bootstrap``; running it again is harmless. Returns
+    whether this call created the table.
     """
+    created = True
     try:
         await client.create_table(**_definition(name))
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") != "ResourceInUseException":
             raise
+        created = False
     waiter = client.get_waiter("table_exists")
     await waiter.wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": wait_seconds})
+    return created
+
+
+def schema_differences(table: TableDescriptionTypeDef) -> list[str]:
+    """How an existing table's keys and indexes differ from section 8 (empty: they match)."""
+    wanted = _definition(table.get("TableName", ""))
+    problems: list[str] = []
+    if _key_names(table.get("KeySchema", [])) != _key_names(wanted["KeySchema"]):
+        problems.append(f"its key is {_key_names(table.get('KeySchema', []))}, not buildID")
+    found = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
+    for index in wanted.get("GlobalSecondaryIndexes", []):
+        name = index["IndexName"]
+        if name not in found:
+            problems.append(f"index {name} is missing")
+            continue
+        keys = _key_names(found[name].get("KeySchema", []))
+        projection = found[name].get("Projection", {})
+        if keys != _key_names(index["KeySchema"]):
+            problems.append(f"index {name} has keys {keys}")
+        if projection.get("ProjectionType") != "ALL":
+            problems.append(f"index {name} does not project ALL attributes")
+    return problems
+
+
+def _key_names(schema: Sequence[KeySchemaElementTypeDef]) -> list[str]:
+    return [element["AttributeName"] for element in schema]
