@@ -1,0 +1,5 @@
+import { refreshOnEvents } from "./live.js";
+
+export function start() {
+  refreshOnEvents();
+}
