@@ -77,8 +77,23 @@ async def get_pod(request: web.Request) -> web.StreamResponse:
     return web.json_response(_store(request).record(*_where(request)).obj)
 
 
+async def _grace_seconds(request: web.Request) -> int | None:
+    """``gracePeriodSeconds`` from the query or from a ``DeleteOptions`` body."""
+    text = request.query.get("gracePeriodSeconds")
+    if text is None and request.can_read_body:
+        options = await _body(request)
+        text = options.get("gracePeriodSeconds") if isinstance(options, dict) else None
+    if text is None:
+        return None
+    try:
+        return max(0, int(text))
+    except ValueError:
+        raise bad_request(f"gracePeriodSeconds: Invalid value: {text!r}") from None
+
+
 async def delete_pod(request: web.Request) -> web.StreamResponse:
-    return web.json_response(_store(request).delete(*_where(request)))
+    grace = await _grace_seconds(request)
+    return web.json_response(_store(request).delete(*_where(request), grace))
 
 
 async def delete_pods(request: web.Request) -> web.StreamResponse:

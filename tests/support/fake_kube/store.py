@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from tests.support.fake_kube import semantics, strategy
 from tests.support.fake_kube.errors import Obj, already_exists, conflict, invalid, not_found
@@ -19,6 +20,18 @@ from tests.support.fake_kube.selectors import PodFilter
 from tests.support.fake_kube.validation import SchemaCheck
 
 Key = tuple[str, str]  # (namespace, name)
+DEFAULT_GRACE_SECONDS = 30  # a pod's terminationGracePeriodSeconds when its spec sets none
+
+
+class Node(Protocol):
+    """A node that runs the pods (``node.py``). Without one, a deleted pod goes at once; with one,
+    as on a real cluster, it is marked terminating and goes once the node has stopped it."""
+
+    def pod_created(self, namespace: str, name: str) -> None: ...
+
+    def pod_deleting(self, namespace: str, name: str, grace_seconds: int) -> bool:
+        """Stop the pod within ``grace_seconds``; False if nothing runs (remove it at once)."""
+        ...
 
 
 @dataclass
@@ -48,6 +61,7 @@ class PodStore:
         self.fanout = Fanout()
         self.pods: dict[Key, PodRecord] = {}
         self.changed: Callable[[], None] = lambda: None  # called after every commit
+        self.node: Node | None = None
 
     def record(self, namespace: str, name: str) -> PodRecord:
         try:
@@ -81,6 +95,8 @@ class PodStore:
         self.pods[namespace, name] = PodRecord(stored)
         self.counters.pods_created += 1
         self._commit("ADDED", stored, None)
+        if self.node is not None:
+            self.node.pod_created(namespace, name)
         return stored
 
     def update(
@@ -102,7 +118,23 @@ class PodStore:
         self._commit("MODIFIED", new, old)
         return new
 
-    def delete(self, namespace: str, name: str) -> Obj:
+    def delete(self, namespace: str, name: str, grace_seconds: int | None = None) -> Obj:
+        """Remove the pod, or with a node running it, mark it terminating (the node removes it)."""
+        record = self.record(namespace, name)
+        if record.obj["metadata"].get("deletionTimestamp"):
+            return record.obj
+        if grace_seconds is None:
+            grace_seconds = record.obj["spec"].get(
+                "terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS
+            )
+        if self.node is not None and self.node.pod_deleting(namespace, name, grace_seconds):
+            return self.update(
+                namespace, name, lambda old: strategy.terminating(old, grace_seconds), None
+            )
+        return self.remove(namespace, name)
+
+    def remove(self, namespace: str, name: str) -> Obj:
+        """The pod is gone: DELETED to watchers, its logs end."""
         record = self.record(namespace, name)
         del self.pods[namespace, name]
         for log in record.logs.values():

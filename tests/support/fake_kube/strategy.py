@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import secrets
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.support.fake_kube.errors import Obj, bad_request, invalid
@@ -83,6 +83,15 @@ def for_status_update(old: Obj, new: Obj) -> Obj:
     """A status update: everything but status comes from the stored pod."""
     result = copy.deepcopy(old)
     result["status"] = copy.deepcopy(new.get("status") or {})
+    return result
+
+
+def terminating(old: Obj, grace_seconds: int) -> Obj:
+    """A graceful deletion: the pod stays, marked, until its node has stopped it."""
+    result = copy.deepcopy(old)
+    deadline = datetime.now(UTC) + timedelta(seconds=grace_seconds)
+    result["metadata"]["deletionTimestamp"] = deadline.strftime("%Y-%m-%dT%H:%M:%SZ")
+    result["metadata"]["deletionGracePeriodSeconds"] = grace_seconds
     return result
 
 
