@@ -1,0 +1,1 @@
+"""The embedded back ends of ``aftomato up``: a local executor in place of Kubernetes."""
