@@ -19,6 +19,7 @@ from aftomato.common.runner import Component
 from aftomato.watcher.pod_source import Pod, PodSource
 from aftomato.watcher.pod_watch import PodWatch
 from aftomato.watcher.recorder import record_handler
+from aftomato.watcher.reporting.wiring import ReportingWiring
 from aftomato.watcher.settings import WatcherSettings
 from aftomato.watcher.tracker import Tracker
 from aftomato.watcher.vanished import VanishedPods
@@ -44,6 +45,7 @@ def compose_watcher(
     settings: WatcherSettings,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     prefetch: int | None = None,
+    reporting: ReportingWiring | None = None,
 ) -> WatcherParts:
     tracker = Tracker(
         source=source,
@@ -74,6 +76,9 @@ def compose_watcher(
         PodWatch(source, tracker.saw, resync_seconds=settings.resync_seconds, on_listed=listed),
         _Drain(tracker),
     ]
+    if reporting is not None:
+        # Its own queue: a failing SCM delays statuses, never the records above.
+        components += reporting.components(bus, prefetch=prefetch)
     return WatcherParts(tracker, components)
 
 
