@@ -2,11 +2,13 @@
 
 Connects to RabbitMQ, etcd, DynamoDB, S3 and Kubernetes, then records every ``build.*`` fact and
 follows every build pod to its end until SIGTERM, when it finishes the builds it is finishing.
+On its own queue it reports build states to the SCMs and notifies chat (docs/reporting.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 
@@ -20,6 +22,7 @@ from aftomato.common.http import health_server
 from aftomato.common.kube import kube_api_client
 from aftomato.common.records.dynamodb import DynamoDbStore
 from aftomato.common.runner import Component, readiness
+from aftomato.common.scripts.settings import ScriptsReaderSettings
 from aftomato.common.service import report_settings_error, run_service
 from aftomato.common.settings import (
     AmqpSettings,
@@ -27,10 +30,13 @@ from aftomato.common.settings import (
     EtcdSettings,
     HealthSettings,
     KubeSettings,
+    ScriptsSettings,
     SettingsError,
     load,
 )
 from aftomato.watcher.kube_source import KubePodSource
+from aftomato.watcher.reporting.settings import ReportingSettings
+from aftomato.watcher.reporting.wiring import open_reporting, scripts_reader
 from aftomato.watcher.service import compose_watcher
 from aftomato.watcher.settings import WatcherSettings
 
@@ -40,6 +46,8 @@ def main(argv: Sequence[str]) -> int:
     try:
         amqp, etcd, kube = load(AmqpSettings), load(EtcdSettings), load(KubeSettings)
         aws, health, settings = load(AwsSettings), load(HealthSettings), load(WatcherSettings)
+        reporting_settings, reader = load(ReportingSettings), load(ScriptsReaderSettings)
+        scripts = load(ScriptsSettings) if os.environ.get("AFTOMATO_BUILD_SCRIPTS_REPO") else None
     except SettingsError as error:
         return report_settings_error("watcher", error)
 
@@ -56,6 +64,15 @@ def main(argv: Sequence[str]) -> int:
         stack.push_async_callback(artifacts.close)
         api_client = await kube_api_client(kube)
         stack.push_async_callback(api_client.close)
+        reporting = await open_reporting(
+            stack,
+            reporting_settings,
+            records=records,
+            coordination=coordination,
+            prefix=etcd.prefix,
+            scripts=scripts_reader(scripts, reader),
+            scripts_poll_seconds=reader.poll_seconds,
+        )
         parts = compose_watcher(
             bus=bus,
             records=records,
@@ -66,6 +83,7 @@ def main(argv: Sequence[str]) -> int:
             source=KubePodSource(api_client, kube.namespace),
             settings=settings,
             prefetch=amqp.prefetch,
+            reporting=reporting,
         )
         server = health_server(readiness(parts.components), CollectorRegistry(), health.port)
         return [*parts.components, server]

@@ -7,6 +7,9 @@ from typing import ClassVar
 from pydantic import Field
 
 from aftomato.common.settings import SettingsGroup
+from aftomato.watcher.reporting.settings import ReportingSettings
+
+__all__ = ["ReportingSettings", "WatcherSettings"]
 
 
 class WatcherSettings(SettingsGroup):

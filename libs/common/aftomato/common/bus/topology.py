@@ -17,6 +17,7 @@ DEAD_LETTER_QUEUE = "aftomato.dead-letters"
 SERVICE_QUEUES: dict[str, tuple[str, ...]] = {
     "aftomato.scheduler": ("build.requested", "build.cancel", "build.finished", "scripts.updated"),
     "aftomato.watcher": ("build.#",),
+    "aftomato.reporting": ("build.#", "scripts.updated"),
 }
 """The durable work queues and their bindings. Every service declares them all when it connects,
 so a message published before its consumer ever ran waits for it instead of being unroutable:

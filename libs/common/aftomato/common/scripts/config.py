@@ -123,6 +123,33 @@ class Sidecar(BaseModel):
         return self.model_dump(by_alias=True, mode="json")
 
 
+class NoticeKind(StrEnum):
+    """When a chat notification is sent: a build that did not succeed (failed, errored or timed
+    out; a cancelled build is neither), and the first success after one."""
+
+    FAILURE = "failure"
+    RECOVERY = "recovery"
+
+
+class SlackNotifications(_Strict):
+    """A Slack-compatible incoming webhook: the URL itself, or the name of an environment
+    variable of the watcher that holds it (filled from a Secret, so the URL stays out of git)."""
+
+    webhook: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2048)
+    webhook_env: EnvName | None = None
+    on: tuple[NoticeKind, ...] = (NoticeKind.FAILURE, NoticeKind.RECOVERY)
+
+    @model_validator(mode="after")
+    def _one_webhook(self) -> SlackNotifications:
+        if (self.webhook is None) == (self.webhook_env is None):
+            raise PydanticCustomError("webhook", "give exactly one of webhook and webhook_env")
+        return self
+
+
+class Notifications(_Strict):
+    slack: SlackNotifications | None = None
+
+
 class ProjectConfig(_Strict):
     """A project's ``aftomato.yaml``; ``ProjectConfig()`` is a project without one."""
 
@@ -139,6 +166,7 @@ class ProjectConfig(_Strict):
     tolerations: tuple[Toleration, ...] = ()
     service_account: DnsSubdomain | None = None
     sidecars: tuple[Sidecar, ...] = ()
+    notifications: Notifications = Notifications()
 
     @field_validator("branches")
     @classmethod

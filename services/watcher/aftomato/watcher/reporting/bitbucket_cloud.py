@@ -1,0 +1,46 @@
+"""Bitbucket Cloud: ``POST /2.0/repositories/{workspace}/{slug}/commit/{sha}/statuses/build``,
+with an access token as ``Authorization: Bearer``.
+
+States are ``INPROGRESS``, ``SUCCESSFUL``, ``FAILED`` and ``STOPPED``; ``key`` names the build
+series on the commit so each state of one build updates one entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aftomato.watcher.reporting.scm import ApiRequest, joined, owner_and_name
+from aftomato.watcher.reporting.status import CommitStatus, ReportTarget, StatusKind
+
+STATES: dict[StatusKind, str] = {
+    StatusKind.PENDING: "INPROGRESS",
+    StatusKind.RUNNING: "INPROGRESS",
+    StatusKind.SUCCESS: "SUCCESSFUL",
+    StatusKind.FAILURE: "FAILED",
+    StatusKind.ERROR: "FAILED",
+    StatusKind.CANCELLED: "STOPPED",
+}
+
+
+@dataclass(frozen=True)
+class BitbucketCloudStatuses:
+    base_url: str
+    token: str = field(repr=False)
+    repeats_state: bool = field(default=True, init=False)
+
+    def request(self, target: ReportTarget, commit: str, status: CommitStatus) -> ApiRequest:
+        workspace, slug = owner_and_name(target.project_key)
+        path = f"2.0/repositories/{workspace}/{slug}/commit/{commit}/statuses/build"
+        return ApiRequest(
+            "POST",
+            joined(self.base_url, path),
+            {"Authorization": f"Bearer {self.token}"},
+            {
+                "key": status.context,
+                "state": STATES[status.kind],
+                "url": status.target_url,
+                "name": f"{status.context} {target.branch}",
+                "description": status.description,
+            },
+            secrets=(self.token,),
+        )
