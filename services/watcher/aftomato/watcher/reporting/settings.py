@@ -21,7 +21,7 @@ class ReportingSettings(SettingsGroup):
         default="http://localhost:8080",
         pattern=r"^https?://[^\s]+$",
         alias="AFTOMATO_PUBLIC_URL",
-        description="Base URL of the web UI; statuses and notices link to that URL + /builds/<build id>",
+        description="Base URL of the web UI: statuses and notices link to it + /builds/<id>",
     )
     status_context: str = Field(
         default="aftomato",
