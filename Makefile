@@ -38,7 +38,7 @@ test-integration: system-deps install ## Run only the tests against real service
 lint: install ## ruff, ruff format, hadolint on the Dockerfiles, shellcheck on the example scripts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/hadolint --config build-container/.hadolint.yaml build-container/Dockerfile
+	$(BIN)/hadolint --config build-container/.hadolint.yaml build-container/Dockerfile Dockerfile
 	$(BIN)/shellcheck examples/build-scripts/*/*/build.sh
 
 format: install ## Apply ruff's fixes and formatting
