@@ -137,7 +137,8 @@ class SlackNotifications(_Strict):
 
     webhook: str | None = Field(default=None, pattern=r"^https?://\S+$", max_length=2048)
     webhook_env: EnvName | None = None
-    on: tuple[NoticeKind, ...] = (NoticeKind.FAILURE, NoticeKind.RECOVERY)
+    when: tuple[NoticeKind, ...] = (NoticeKind.FAILURE, NoticeKind.RECOVERY)
+    """Named `when`, not `on`: YAML 1.1 reads a bare `on` as `true`."""
 
     @model_validator(mode="after")
     def _one_webhook(self) -> SlackNotifications:

@@ -55,7 +55,7 @@ class Notifier:
             raise Retry("the build's record is not written yet", delay=1.0)
         finished = record.model_copy(update={"state": state, "reason": reason or record.reason})
         kind = notice_kind(state, await previous_outcome(self.records, finished))
-        if kind is not None and kind in slack.on:
+        if kind is not None and kind in slack.when:
             text = notice_text(finished, kind, build_page(self.public_url, target.build_id))
             await self._send(webhook_url_or_none(slack, self.environ), text, kind.value)
         await self.ledger.mark_notified(target.build_id, target.commit)
