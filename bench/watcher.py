@@ -99,8 +99,8 @@ class WatcherClients:
     coordination: EtcdStore
     kube_url: str
 
-    async def round(self, namespace: str, pods: int) -> float:
-        """Seconds the watcher takes to finalise the ``pods`` finished pods of ``namespace``."""
+    async def round(self, namespace: str, pods: int) -> None:
+        """Finalise the ``pods`` finished pods of ``namespace`` with a watcher of these clients."""
         async with api_client(self.kube_url) as client:
             source = CountedSource(KubePodSource(client, namespace), pods)
             parts = compose_watcher(
@@ -114,12 +114,10 @@ class WatcherClients:
                 settings=WatcherSettings(),
             )
             stopping = asyncio.Event()
-            started = time.perf_counter()
             tasks = [asyncio.create_task(c.run(stopping)) for c in parts.components]
             try:
                 async with asyncio.timeout(ROUND_TIMEOUT):
                     await source.all_deleted.wait()
-                return time.perf_counter() - started
             finally:
                 stopping.set()
                 await asyncio.gather(*tasks)
@@ -163,6 +161,30 @@ async def check_all_finalised(clients: WatcherClients) -> list[str]:
     return problems
 
 
+async def rounds(clients: WatcherClients, base: Baseline, per_round: int) -> tuple[float, float]:
+    """Seconds the watcher and the baseline took, in rounds that alternate which goes first."""
+    spent = {"watcher": 0.0, "baseline": 0.0}
+    for number in range(ROUNDS):
+        for who in ("watcher", "baseline") if number % 2 == 0 else ("baseline", "watcher"):
+            namespace = f"{who}-{number}"
+            # seeded just before: the other rounds' builds are not active meanwhile
+            await seed(clients.records, clients.coordination, namespace, per_round)
+            cpu, started = time.process_time(), time.perf_counter()
+            if who == "watcher":
+                await clients.round(namespace, per_round)
+            else:
+                done = await base.finalise_namespace(namespace)
+                assert done == per_round, f"the baseline found {done} pods"
+            seconds = time.perf_counter() - started
+            cpu_ms = (time.process_time() - cpu) * 1000 / per_round
+            spent[who] += seconds
+            print(
+                f"round {number} {who:8}: {per_round / seconds:7.1f} pods/s,"
+                f" {cpu_ms:5.1f} ms CPU per pod in this process"
+            )
+    return spent["watcher"], spent["baseline"]
+
+
 async def main() -> None:
     configure_logging("bench", LogSettings(level="warning"))
     per_round = PODS // ROUNDS
@@ -175,27 +197,11 @@ async def main() -> None:
             counts = dict.fromkeys(watched + bare, per_round)
             async with fake_kube(counts, root / "kube.log") as kube, AsyncExitStack() as stack:
                 clients = await watcher_clients(stack, found.aws, found.etcd_endpoint, kube)
-                for namespace in watched + bare:
-                    await seed(clients.records, clients.coordination, namespace, per_round)
                 base = await baseline(stack, found.aws, found.etcd_endpoint, kube)
-                print(f"{per_round} finished pods per round, {ROUNDS} rounds each, seeded")
+                print(f"{per_round} finished pods per round, {ROUNDS} rounds each")
                 gc.collect()
                 before = rss_mb()
-                watcher_seconds = baseline_seconds = 0.0
-                for number in range(ROUNDS):
-                    for who in (
-                        ("watcher", "baseline") if number % 2 == 0 else ("baseline", "watcher")
-                    ):
-                        if who == "watcher":
-                            seconds = await clients.round(watched[number], per_round)
-                            watcher_seconds += seconds
-                        else:
-                            started = time.perf_counter()
-                            done = await base.finalise_namespace(bare[number])
-                            assert done == per_round, f"the baseline found {done} pods"
-                            seconds = time.perf_counter() - started
-                            baseline_seconds += seconds
-                        print(f"round {number} {who:8}: {per_round / seconds:7.1f} pods/s")
+                watcher_seconds, baseline_seconds = await rounds(clients, base, per_round)
                 gc.collect()
                 after = rss_mb()
                 problems = await check_all_finalised(clients)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
-from typing import Any, cast
+from typing import Any
 
-from kubernetes_asyncio import watch
 from kubernetes_asyncio.client import ApiClient, ApiException, CoreV1Api
 
 from aftomato.watcher.pod_source import Pod, PodEvent, WatchExpired
@@ -13,42 +13,52 @@ from aftomato.watcher.pod_source import Pod, PodEvent, WatchExpired
 MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=aftomato"
 BUILD_CONTAINER = "build"
 LOG_CHUNK = 64 * 1024
+HTTP_GONE = 410
 
 
 class KubePodSource:
     def __init__(self, api_client: ApiClient, namespace: str) -> None:
-        self._client = api_client
         self._api = CoreV1Api(api_client)
         self._namespace = namespace
 
     async def list(self) -> tuple[list[Pod], str]:
-        listed = await self._api.list_namespaced_pod(
-            self._namespace, label_selector=MANAGED_BY_SELECTOR
+        # the JSON as it came: building V1Pod models only to turn them back into dicts is most
+        # of the cost of a listing
+        response: Any = await self._api.list_namespaced_pod(
+            self._namespace, label_selector=MANAGED_BY_SELECTOR, _preload_content=False
         )
-        pods = [self._plain(pod) for pod in listed.items]
-        return pods, str(listed.metadata.resource_version)
+        await _checked(response)
+        try:
+            listed = json.loads(await response.read())
+        finally:
+            response.release()
+        return list(listed.get("items") or []), str(listed["metadata"]["resourceVersion"])
 
     async def watch(self, resource_version: str, seconds: float) -> AsyncGenerator[PodEvent, None]:
-        async with watch.Watch() as stream:
-            try:
-                async for event in stream.stream(
-                    self._api.list_namespaced_pod,
-                    self._namespace,
-                    label_selector=MANAGED_BY_SELECTOR,
-                    resource_version=resource_version,
-                    timeout_seconds=max(1, int(seconds)),
-                    allow_watch_bookmarks=False,
-                ):
-                    yield PodEvent(str(event["type"]), self._plain(event["object"]))
-            except ApiException as error:
-                if error.status == 410:
-                    raise WatchExpired(str(error.reason)) from error
-                raise
+        # The watch stream read line by line and each event parsed once (kubernetes_asyncio's
+        # Watch parses every event, dumps it and parses it again into a V1Pod model).
+        response: Any = await self._api.list_namespaced_pod(
+            self._namespace,
+            label_selector=MANAGED_BY_SELECTOR,
+            resource_version=resource_version,
+            timeout_seconds=max(1, int(seconds)),
+            allow_watch_bookmarks=False,
+            watch=True,
+            _preload_content=False,
+        )
+        await _checked(response)
+        try:
+            async for line in response.content:
+                if line.strip():
+                    yield _event(json.loads(line))
+        finally:
+            response.release()
 
     async def log(self, name: str) -> AsyncGenerator[bytes, None]:
         response: Any = await self._api.read_namespaced_pod_log(
             name, self._namespace, container=BUILD_CONTAINER, _preload_content=False
         )
+        await _checked(response)
         try:
             async for chunk in response.content.iter_chunked(LOG_CHUNK):
                 yield bytes(chunk)
@@ -57,12 +67,37 @@ class KubePodSource:
 
     async def delete(self, name: str) -> None:
         try:
-            await self._api.delete_namespaced_pod(name, self._namespace)
+            response: Any = await self._api.delete_namespaced_pod(
+                name,
+                self._namespace,
+                _preload_content=False,  # the deleted pod: not needed
+            )
+            await _checked(response)
+            response.release()
         except ApiException as error:
             if error.status != 404:
                 raise
 
-    def _plain(self, pod: Any) -> Pod:
-        if isinstance(pod, dict):
-            return pod
-        return cast(Pod, self._client.sanitize_for_serialization(pod))
+
+def _event(event: dict[str, Any]) -> PodEvent:
+    """One line of a watch; an ``ERROR`` event raises (``410 Gone``: WatchExpired)."""
+    kind, pod = str(event.get("type")), event.get("object") or {}
+    if kind == "ERROR":
+        code, message = pod.get("code"), str(pod.get("message", ""))
+        if code == HTTP_GONE:
+            raise WatchExpired(message)
+        raise ApiException(status=code, reason=f"{pod.get('reason')}: {message}")
+    return PodEvent(kind, pod)
+
+
+async def _checked(response: Any) -> None:
+    """Raise ``ApiException`` for an error answer (``410 Gone``: WatchExpired), as the client
+    does when it reads the body itself (with ``_preload_content=False`` it leaves that to us)."""
+    if not 200 <= response.status <= 299:
+        try:
+            body = await response.read()
+        finally:
+            response.release()
+        if response.status == HTTP_GONE:
+            raise WatchExpired(body.decode(errors="replace"))
+        raise ApiException(status=response.status, reason=body.decode(errors="replace")[:2000])

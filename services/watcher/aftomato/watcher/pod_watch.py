@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from aftomato.common.logging import get_logger
 from aftomato.watcher.pod_source import Pod, PodSource, WatchExpired, resource_version
@@ -14,6 +15,12 @@ from aftomato.watcher.pod_source import Pod, PodSource, WatchExpired, resource_v
 log = get_logger(__name__)
 
 RETRY_SECONDS = 1.0
+
+
+class Saw(Protocol):
+    """What to do with one sight of a pod; ``deleted``: the pod is gone, this was its last."""
+
+    def __call__(self, pod: Pod, *, deleted: bool = False) -> Awaitable[None]: ...
 
 
 class PodWatch:
@@ -24,7 +31,7 @@ class PodWatch:
     def __init__(
         self,
         source: PodSource,
-        saw: Callable[[Pod], Awaitable[None]],
+        saw: Saw,
         *,
         resync_seconds: float,
         on_listed: Callable[[list[Pod]], Awaitable[None]] | None = None,
@@ -60,7 +67,7 @@ class PodWatch:
                 async with contextlib.aclosing(self._source.watch(version, remaining)) as events:
                     async for event in events:
                         version = resource_version(event.pod) or version
-                        await self._see(event.pod)
+                        await self._see(event.pod, deleted=event.kind == "DELETED")
             except WatchExpired:
                 log.info("watch expired (410 Gone): listing again")
                 version, next_resync = await self._relist(), time.monotonic() + self._resync
@@ -71,9 +78,9 @@ class PodWatch:
             if time.monotonic() >= next_resync:
                 version, next_resync = await self._relist(), time.monotonic() + self._resync
 
-    async def _see(self, pod: Pod) -> None:
+    async def _see(self, pod: Pod, *, deleted: bool = False) -> None:
         try:
-            await self._saw(pod)
+            await self._saw(pod, deleted=deleted)
         except Exception:
             log.exception("handling a pod failed; the next sight of it retries")
 

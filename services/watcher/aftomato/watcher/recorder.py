@@ -5,14 +5,20 @@ from __future__ import annotations
 from aftomato.common.bus import Delivery, Handler, Retry
 from aftomato.common.records.events import update_from
 from aftomato.common.records.store import BuildStore, StoreUnavailable
+from aftomato.watcher.finished import RecentlyFinished
 
 RETRY_DELAY_SECONDS = 1.0
 
 
-def record_handler(records: BuildStore) -> Handler:
+def record_handler(records: BuildStore, finished: RecentlyFinished | None = None) -> Handler:
+    """``finished``: builds whose final record this watcher wrote; their ``build.finished``
+    (the watcher's own, heard back) cannot change the record, so it costs no read."""
+
     async def handle(delivery: Delivery) -> None:
         update = update_from(delivery.message)
         if update is None:
+            return
+        if finished is not None and finished.state(update.build_id) is update.state:
             return
         try:
             await records.apply(update)

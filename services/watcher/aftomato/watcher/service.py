@@ -72,7 +72,13 @@ def compose_watcher(
         await vanished.check(pods)
 
     components: list[Component] = [
-        Consumer(bus, QUEUE, SERVICE_QUEUES[QUEUE], record_handler(records), prefetch=prefetch),
+        Consumer(
+            bus,
+            QUEUE,
+            SERVICE_QUEUES[QUEUE],
+            record_handler(records, tracker.finished),
+            prefetch=prefetch,
+        ),
         PodWatch(source, tracker.saw, resync_seconds=settings.resync_seconds, on_listed=listed),
         _Drain(tracker),
     ]

@@ -24,11 +24,15 @@ from aftomato.common.records.model import BuildRecord, RecordUpdate
 from aftomato.common.records.store import BuildStore
 from aftomato.common.states import BuildState
 from aftomato.watcher.console_logs import store_console_log
+from aftomato.watcher.finished import RecentlyFinished
 from aftomato.watcher.identity import PodIdentity
 from aftomato.watcher.pod_source import Pod, PodSource
 from aftomato.watcher.pod_states import Observation, observe
 
 log = get_logger(__name__)
+
+FINISHING_AT_ONCE = 32
+"""Console logs copied at once: a watcher that starts to a thousand ended pods keeps its memory."""
 
 
 @dataclass
@@ -43,11 +47,16 @@ class Tracker:
     clock: Callable[[], datetime]
     pending_timeout: timedelta
     keep_failed: timedelta = timedelta(0)
+    finished: RecentlyFinished = field(default_factory=RecentlyFinished)
     _announced: set[str] = field(default_factory=set)
     _finishing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    _finishing_at_once: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(FINISHING_AT_ONCE)
+    )
 
-    async def saw(self, pod: Pod) -> None:
-        """One sight of a pod (listed or watched): record it, and finish it once it ended."""
+    async def saw(self, pod: Pod, *, deleted: bool = False) -> None:
+        """One sight of a pod (listed or watched; ``deleted``: its last): record it, and finish
+        it once it ended."""
         identity = PodIdentity.of(pod)
         if identity is None:
             return
@@ -55,8 +64,11 @@ class Tracker:
         with bind_ids(build_id=identity.build_id):
             if not seen.final:
                 await self._progress(identity, seen)
-            elif await self._finished_before(identity, seen):
-                await self._collect(identity, seen)
+            elif self.finished.state(identity.build_id) is not None or (
+                self._may_have_finished(seen, deleted) and await self._finished_before(identity)
+            ):
+                if not deleted:
+                    await self._collect(identity, seen, pod)
             elif identity.pod_name not in self._finishing:
                 task = asyncio.create_task(self._finish(identity, seen, pod))
                 self._finishing[identity.pod_name] = task
@@ -72,13 +84,25 @@ class Tracker:
         for task in self._finishing.values():
             task.cancel()
 
-    async def _finished_before(self, identity: PodIdentity, seen: Observation) -> bool:
+    def _may_have_finished(self, seen: Observation, deleted: bool) -> bool:
+        """Whether an ended pod may be one whose build was finished already: a pod is deleted
+        once finished unless kept for debugging. Finishing again costs more than a read, but is
+        harmless (it is idempotent), so a pod that may not be kept is finished without one."""
+        kept = self.keep_failed > timedelta(0) and seen.state is not BuildState.SUCCEEDED
+        return deleted or kept
+
+    async def _finished_before(self, identity: PodIdentity) -> bool:
         """The build was finished already (its pod kept for debugging, or seen again)."""
         record = await self.records.get(identity.build_id)
-        return record is not None and record.state.is_final and record.log_location is not None
+        if record is None or not record.state.is_final or record.log_location is None:
+            return False
+        self.finished.add(identity.build_id, record.state)
+        return True
 
-    async def _collect(self, identity: PodIdentity, seen: Observation) -> None:
-        """Delete a kept pod once its time for debugging is over."""
+    async def _collect(self, identity: PodIdentity, seen: Observation, pod: Pod) -> None:
+        """Delete a kept pod once its time for debugging is over (unless it is going already)."""
+        if (pod.get("metadata") or {}).get("deletionTimestamp"):
+            return
         ended = seen.finished_at or self.clock()
         if self.clock() - ended >= self.keep_failed:
             await self.source.delete(identity.pod_name)
@@ -101,7 +125,10 @@ class Tracker:
     async def _finish(self, identity: PodIdentity, seen: Observation, pod: Pod) -> None:
         with bind_ids(build_id=identity.build_id):
             try:
-                record = await self._record_final(identity, seen)
+                async with self._finishing_at_once:
+                    record = await self._record_final(identity, seen)
+                if record.log_location is not None and record.state.is_final:
+                    self.finished.add(identity.build_id, record.state)
                 await release_build(self.coordination, self.keys, identity.build_id)
                 await self.bus.publish(_finished(identity, record))
                 self._announced.discard(identity.build_id)
