@@ -26,7 +26,7 @@ async def test_history_pages_newest_first_with_cursors(rig: ApiRig) -> None:
     cursor = None
     while True:
         params = {"project": "team/app", "limit": "3", **({"cursor": cursor} if cursor else {})}
-        page = await get(rig, "/api/v1/builds", **params)
+        page = await get(rig, "/api/v1/builds", 200, **params)
         seen += [build["build_id"] for build in page["builds"]]
         cursor = page["cursor"]
         if cursor is None:
