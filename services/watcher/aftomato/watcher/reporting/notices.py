@@ -24,14 +24,22 @@ def notice_kind(state: BuildState, previous: BuildState | None) -> NoticeKind | 
 
 
 async def previous_outcome(records: BuildStore, build: BuildRecord) -> BuildState | None:
-    """The final state of the branch's build before ``build`` (cancelled ones skipped)."""
+    """The final state of the branch's build before ``build`` (cancelled ones skipped).
+
+    History is newest first only to the second, so the newest candidate is chosen among the
+    records of the second it was found in.
+    """
+    best: BuildRecord | None = None
     examined = 0
     async for record in walk_history(records, build.project_key, branch=build.branch):
         examined += 1
-        if examined > HISTORY_LOOKBACK:
-            return None
-        if record.build_id == build.build_id or record.requested_at > build.requested_at:
-            continue
-        if record.state.is_final and record.state is not BuildState.CANCELLED:
-            return record.state
-    return None
+        if examined > HISTORY_LOOKBACK or (best and record.build_time < best.build_time):
+            break
+        if _counts(record, build) and (best is None or record.requested_at > best.requested_at):
+            best = record
+    return best.state if best else None
+
+
+def _counts(record: BuildRecord, build: BuildRecord) -> bool:
+    earlier = record.requested_at < build.requested_at and record.build_id != build.build_id
+    return earlier and record.state.is_final and record.state is not BuildState.CANCELLED

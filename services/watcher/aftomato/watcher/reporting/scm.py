@@ -19,8 +19,16 @@ class ApiRequest:
     url: str
     headers: dict[str, str]
     json: dict[str, Any]
-    secrets: tuple[str, ...] = field(default=(), repr=False)
-    """Values that must never reach a log line (the token)."""
+    secrets: tuple[str, ...] = field(default=())
+    """Values that must never reach a log line (the token, a webhook URL)."""
+
+    def __repr__(self) -> str:
+        return f"ApiRequest({self.method} {self.masked(self.url)})"
+
+    def masked(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
 
 class StatusApi(Protocol):

@@ -79,13 +79,13 @@ class Sender:
             if answer is None:
                 return
             if 400 <= answer.status < 500 and answer.wait is None:
-                raise SendRefused(f"{request.method} {request.url}: {answer.detail}")
+                raise SendRefused(f"{request!r}: {answer.detail}")
             delay = answer.wait if answer.wait is not None else self._policy.backoff(attempt)
             last = attempt == self._policy.attempts
             if last or waited + delay > self._policy.max_wait:
-                reason = f"{request.method} {request.url}: {answer.detail}"
+                reason = f"{request!r}: {answer.detail}"
                 raise SendDeferred(reason, max(delay, self._policy.backoff(attempt)))
-            log.info("report retried", url=request.url, answer=answer.detail, delay=delay)
+            log.info("report retried", request=repr(request), answer=answer.detail, delay=delay)
             await self._sleep(delay)
             waited += delay
         raise AssertionError("unreachable: the last attempt raises")  # pragma: no cover
@@ -104,9 +104,9 @@ class Sender:
                     return None
                 body = (await response.text(errors="replace"))[:BODY_TAIL]
                 wait = rate_limit_wait(response.status, response.headers, self._clock())
-                return _Answer(response.status, wait, f"{response.status} {_masked(body, request)}")
+                return _Answer(response.status, wait, f"{response.status} {request.masked(body)}")
         except (aiohttp.ClientError, TimeoutError) as error:
-            return _Answer(599, None, f"no answer: {type(error).__name__}: {error}")
+            return _Answer(599, None, request.masked(f"no answer: {type(error).__name__}: {error}"))
 
 
 def rate_limit_wait(status: int, headers: Mapping[str, str], now: float) -> float | None:
@@ -131,9 +131,3 @@ def _retry_after_seconds(value: str, now: float) -> float:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
     except (TypeError, ValueError):
         return 60.0
-
-
-def _masked(text: str, request: ApiRequest) -> str:
-    for secret in request.secrets:
-        text = text.replace(secret, "***")
-    return text
