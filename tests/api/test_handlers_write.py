@@ -51,12 +51,10 @@ async def test_launch_publishes_build_requested_and_answers_where_to_look(rig: A
 
 async def test_the_same_idempotency_key_and_body_name_the_same_build(rig: ApiRig) -> None:
     body = {"project": "team/app", "branch": "main"}
-    first = await post(rig, "/api/v1/builds", body, **{"Idempotency-Key": "k-1"})
-    again = await post(rig, "/api/v1/builds", body, **{"Idempotency-Key": "k-1"})
-    other = await post(rig, "/api/v1/builds", body, **{"Idempotency-Key": "k-2"})
-    changed = await post(
-        rig, "/api/v1/builds", {**body, "branch": "dev"}, **{"Idempotency-Key": "k-1"}
-    )
+    first = await post(rig, "/api/v1/builds", body, key="k-1")
+    again = await post(rig, "/api/v1/builds", body, key="k-1")
+    other = await post(rig, "/api/v1/builds", body, key="k-2")
+    changed = await post(rig, "/api/v1/builds", {**body, "branch": "dev"}, key="k-1")
     plain = [await post(rig, "/api/v1/builds", body) for _ in range(2)]
     assert first["build_id"] == again["build_id"]
     ids = {
