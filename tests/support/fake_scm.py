@@ -149,6 +149,7 @@ class FakeScm:
         self.attempts: list[tuple[str, float]] = []
         """(path, time) of every request, canned answers included."""
         self._answers: deque[Answer] = deque()
+        self._down: Answer | None = None
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -161,6 +162,13 @@ class FakeScm:
 
     def answer_next(self, *answers: Answer) -> None:
         self._answers.extend(answers)
+
+    def down(self, answer: Answer | None = None) -> None:
+        """Answer every request with ``answer`` (a 503 by default) until :meth:`up`."""
+        self._down = answer or Answer.server_error(503)
+
+    def up(self) -> None:
+        self._down = None
 
     def states(self, provider: str | None = None, commit: str | None = None) -> list[str]:
         return [
@@ -186,8 +194,8 @@ class FakeScm:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.attempts.append((request.raw_path, time.time()))
-        if self._answers:
-            answer = self._answers.popleft()
+        answer = self._answers.popleft() if self._answers else self._down
+        if answer is not None:
             return web.json_response(answer.body, status=answer.status, headers=answer.headers)
         try:
             return await self._route(request)
