@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aftomato.api.web.chart import BOTTOM, HEIGHT, TOP, duration_chart
+from aftomato.api.web.chart import BOTTOM, HEIGHT, MAX_SLOT, TOP, WIDTH, duration_chart
 from tests.api.web.memory_reader import make_build
 
 
@@ -18,6 +18,7 @@ def test_bars_are_oldest_first_and_in_proportion() -> None:
     assert [bar.label.split(":")[0] for bar in chart.bars] == ["b10", "b20", "b40"]
     xs = [bar.x for bar in chart.bars]
     assert xs == sorted(xs)
+    assert all(bar.width <= MAX_SLOT for bar in chart.bars)
     heights = [bar.height for bar in chart.bars]
     assert heights[1] == 2 * heights[0]
     assert heights[2] == 2 * heights[1]
@@ -33,4 +34,5 @@ def test_limit_keeps_the_newest_builds_and_tiny_durations_stay_visible() -> None
     chart = duration_chart(builds, limit=30)
     assert len(chart.bars) == 30
     assert all(bar.height >= 1 for bar in chart.bars)
+    assert chart.bars[-1].x + chart.bars[-1].width <= WIDTH
     assert chart.bars[-1].href == f"/builds/{builds[0]['build_id']}"

@@ -16,6 +16,7 @@ HEIGHT = 160
 LEFT = 44  # room for the axis labels
 BOTTOM = 20
 TOP = 8
+MAX_SLOT = 40  # a few builds stay slim bars, not blocks
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def duration_chart(builds: list[dict[str, Any]], *, limit: int = 30) -> Chart:
     longest = max(float(b["elapsed_seconds"]) for b in timed)
     scale_top = _nice_ceiling(longest)
     plot_height = HEIGHT - TOP - BOTTOM
-    slot = (WIDTH - LEFT) / max(len(timed), 1)
+    slot = min((WIDTH - LEFT) / len(timed), MAX_SLOT)
     bars = []
     for index, build in enumerate(timed):
         seconds = float(build["elapsed_seconds"])
