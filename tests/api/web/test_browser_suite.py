@@ -129,12 +129,12 @@ async def test_launch_watch_live_log_finish_and_download_an_artifact(
     await screenshots.take(page, "project-after")
 
 
-async def test_cancel_a_running_build(
+async def test_cancel_a_running_build_and_rebuild_it(
     context: BrowserContext, server: UiServer, screenshots: Screenshots
 ) -> None:
     page = await context.new_page()
     await sign_in(page, server.token)
-    await launch(page, "ui/endless", "cancel-me")
+    build_id = await launch(page, "ui/endless", "cancel-me")
     await mark_no_reload(page)
     await expect(page.locator("#console")).to_contain_text(
         "running until cancelled", timeout=LIVE_SECONDS
@@ -145,6 +145,16 @@ async def test_cancel_a_running_build(
     await expect(page.get_by_role("button", name="Cancel the build")).to_have_count(0)
     await assert_not_reloaded(page)
     await screenshots.take(page, "build-cancelled")
+
+    await page.get_by_role("button", name="Rebuild").click()
+    await expect(page).not_to_have_url(re.compile(build_id))
+    await expect(page.locator("h1")).to_contain_text("ui/endless")
+    await expect(page.locator("#build-status .branch")).to_have_text("cancel-me")
+    await expect(page.locator("#console")).to_contain_text(
+        "running until cancelled", timeout=LIVE_SECONDS
+    )
+    await page.get_by_role("button", name="Cancel the build").click()
+    await expect(status_of(page)).to_have_text("cancelled", timeout=LIVE_SECONDS)
 
 
 async def test_close_and_reopen_the_queue(

@@ -10,18 +10,25 @@ export function start() {
   const buildId = page.dataset.buildId;
   const stopEvents = new AbortController();
   const refresh = refreshOnEvents((message) => message.build_id === buildId, stopEvents.signal);
-  followLog(buildId, refresh, stopEvents);
+  const logEnded = followLog(buildId, refresh);
+  // Once the log is complete and the record says final, nothing on this page changes again.
+  document.addEventListener("regions-refreshed", async () => {
+    const final = document.getElementById("build-status").dataset.final === "yes";
+    if (final && (await logEnded)) stopEvents.abort();
+  });
   document.getElementById("actions").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
     if (button) act(button, buildId, refresh);
   });
 }
 
-function followLog(buildId, refresh, stopEvents) {
+/** Shows the log as it comes; resolves true once the stream has said the build ended. */
+async function followLog(buildId, refresh) {
   const status = document.getElementById("console-state");
   const logConsole = new LogConsole(document.getElementById("console"), document.getElementById("follow"));
   const say = { open: "Following the log.", retry: "Connection lost; reconnecting…" };
-  followEvents(`/api/v1/builds/${buildId}/log/events`, {
+  let ended = false;
+  await followEvents(`/api/v1/builds/${buildId}/log/events`, {
     onState(state) {
       if (say[state]) status.textContent = say[state];
     },
@@ -33,14 +40,14 @@ function followLog(buildId, refresh, stopEvents) {
       if (event.type === "end") {
         const { state } = JSON.parse(event.data);
         status.textContent = `The build ended: ${String(state).replace("_", " ")}. The log is complete.`;
-        // The record may trail the log's end by a moment; the event stream keeps us current.
-        refresh();
-        setTimeout(() => stopEvents.abort(), 5000);
+        ended = true;
+        refresh(); // the record may trail the log's end; build.* events keep the page current
         return "stop";
       }
       return undefined;
     },
   });
+  return ended;
 }
 
 async function act(button, buildId, refresh) {
