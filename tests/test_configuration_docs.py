@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from aftomato.api import settings as api_settings
 from aftomato.common import settings
 from aftomato.common.scripts import settings as scripts_settings
 from aftomato.ingest import settings as ingest_settings
@@ -17,6 +18,7 @@ MODULES = [
     scheduler_settings,
     pod_settings,
     watcher_settings,
+    api_settings,
 ]
 
 
