@@ -202,7 +202,8 @@ class LocalExecutor:
         if run.stopping:  # cancelled while the process was starting
             return await local_run.stop(run.process, DEFAULT_DELETE_GRACE)
         try:
-            return local_run.exit_code(await asyncio.wait_for(run.process.wait(), deadline))
+            async with asyncio.timeout(deadline):
+                return local_run.exit_code(await run.process.wait())
         except TimeoutError:
             run.stopping = True
             current = self._table.get(name)

@@ -92,7 +92,8 @@ async def stop(process: asyncio.subprocess.Process, grace_seconds: float) -> int
         with _gone():
             process.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(process.wait(), grace_seconds)
+            async with asyncio.timeout(grace_seconds):
+                await process.wait()
         except TimeoutError:
             with _gone():
                 os.killpg(process.pid, signal.SIGKILL)

@@ -73,8 +73,11 @@ class PodTable:
                 return
             async with self._changed:
                 if self._version == seen:
+                    # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                    # that arrives as the condition is notified, and the watch would never end.
                     try:
-                        await asyncio.wait_for(self._changed.wait(), remaining)
+                        async with asyncio.timeout(remaining):
+                            await self._changed.wait()
                     except TimeoutError:
                         return
 

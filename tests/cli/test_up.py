@@ -1,0 +1,121 @@
+"""``aftomato up`` from the outside: started as a user starts it, driven as a user drives it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aftomato.cli.embedded.settings import EXAMPLES
+from aftomato.common.states import BuildState
+from tests.cli.up_process import UpProcess
+
+DASHBOARD_SECONDS = 5.0
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UpProcess]:
+    """One ``aftomato up`` on the default example build scripts, for the tests of this module."""
+    server = UpProcess.start(tmp_path_factory.mktemp("up") / "data")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_the_dashboard_answers_within_5_s_of_start(up: UpProcess) -> None:
+    deadline = up.started_at + DASHBOARD_SECONDS
+    status = 0
+    while time.monotonic() < deadline and status != 200:
+        try:
+            with urllib.request.urlopen(up.url + "/", timeout=1) as response:
+                status = response.status
+                page = response.read().decode()
+        except OSError:
+            time.sleep(0.05)
+    assert status == 200, f"no dashboard within {DASHBOARD_SECONDS} s of start"
+    assert "<html" in page.lower()
+
+
+def test_the_printed_webhook_command_builds_hello_world(up: UpProcess) -> None:
+    answer = subprocess.run(  # noqa: S602 - exactly what a user pastes into a shell
+        up.curl, shell=True, capture_output=True, text=True, check=False, timeout=30
+    )
+    assert answer.returncode == 0, answer.stderr + answer.stdout
+    build_id = json.loads(answer.stdout)["builds"][0]["build_id"]
+    build = up.wait_until(build_id, BuildState.SUCCEEDED)
+    assert (build["state"], build["exit_code"]) == ("succeeded", 0)
+    assert build["project_key"] == "examples/hello-world"
+    assert f"Hello from build {build_id} of examples/hello-world!" in up.log(build_id)
+
+
+def test_a_failing_example_ends_failed_with_its_exit_code(up: UpProcess) -> None:
+    build_id = up.launch("examples/failing")
+    build = up.wait_until(build_id, BuildState.FAILED)
+    assert (build["state"], build["exit_code"]) == ("failed", 3)
+    assert build["reason"] == "build.sh exited with code 3"
+    assert "3 tests failed" in up.log(build_id)
+
+
+def test_the_same_port_serves_every_service(up: UpProcess) -> None:
+    for path in ("/healthz", "/readyz", "/metrics", "/api/v1/version", "/api/v1/projects"):
+        status, _ = up.request("GET", path)
+        assert status == 200, path
+    status, body = up.request("POST", "/hooks/generic", {"project_key": "x", "branch": "y"})
+    assert status == 401, body  # unsigned: the ingest's answer, on the same port
+
+
+def test_ctrl_c_cancels_and_records_running_builds_and_leaves_nothing_behind(
+    tmp_path: Path,
+) -> None:
+    scripts, temp = tmp_path / "scripts", tmp_path / "tmp"
+    shutil.copytree(EXAMPLES, scripts)
+    (scripts / "tests" / "slow").mkdir(parents=True)
+    (scripts / "tests" / "slow" / "build.sh").write_text(
+        'echo "script pid $$"\nsleep 300 &\necho "sleeper pid $!"\nwait\n'
+    )
+    temp.mkdir()
+    server = UpProcess.start(tmp_path / "data", "--scripts", str(scripts), temp_dir=temp)
+    try:
+        build_id = server.launch("tests/slow")
+        server.wait_until(build_id, BuildState.RUNNING)
+        live = _followed_until(server, build_id, "sleeper pid")
+        assert server.interrupt() == 0, server.text
+    finally:
+        server.stop()
+    pids = [int(line.rsplit(" ", 1)[1]) for line in live.splitlines() if " pid " in line]
+    assert len(pids) == 2
+    assert not any(_alive(pid) for pid in pids), "a build process outlived aftomato up"
+    assert list(temp.iterdir()) == [], "aftomato up left files behind"
+    again = UpProcess.start(tmp_path / "data", "--scripts", str(scripts), temp_dir=temp)
+    try:
+        build = again.json(f"/api/v1/builds/{build_id}")
+        assert (build["state"], build["reason"]) == ("cancelled", "aftomato up was stopped")
+        assert "sleeper pid" in again.log(build_id)
+    finally:
+        again.stop()
+
+
+def _followed_until(server: UpProcess, build_id: str, text: str) -> str:
+    deadline = time.monotonic() + 30
+    request = urllib.request.Request(f"{server.url}/api/v1/builds/{build_id}/log?follow=1")
+    seen = b""
+    with urllib.request.urlopen(request, timeout=30) as response:
+        while text.encode() not in seen and time.monotonic() < deadline:
+            seen += response.read1(4096)
+    return seen.decode()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
