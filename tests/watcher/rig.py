@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,11 +24,13 @@ from aftomato.common.ids import derived_build_id
 from aftomato.common.messages import BuildRequested, BuildScheduled, Message, Source
 from aftomato.common.records.dynamodb import DynamoDbStore
 from aftomato.common.records.dynamodb_table import create_table
+from aftomato.common.records.store import BuildStore
 from aftomato.common.scripts.config import ProjectConfig
 from aftomato.common.settings import AwsSettings, ScriptsSettings
 from aftomato.scheduler.manifests import build_pod
 from aftomato.scheduler.pod_settings import PodContext, PodSettings
 from aftomato.watcher.kube_source import KubePodSource
+from aftomato.watcher.reporting.wiring import ReportingWiring
 from aftomato.watcher.service import WatcherParts, compose_watcher
 from aftomato.watcher.settings import WatcherSettings
 from tests.support.fake_kube import FakeKube, api_client, as_pod
@@ -36,6 +38,7 @@ from tests.support.servers.moto import AwsNames
 from tests.support.waiting import eventually
 
 NAMESPACE = "aftomato-builds"
+OpenReporting = Callable[[contextlib.AsyncExitStack, BuildStore], Awaitable[ReportingWiring]]
 
 
 def aws_settings(endpoint: str, names: AwsNames) -> AwsSettings:
@@ -126,8 +129,12 @@ class Rig:
         return await self.coordination.get(self.keys.lock(branch)) is not None
 
     @contextlib.asynccontextmanager
-    async def watcher(self, *, abrupt: bool = False) -> AsyncIterator[WatcherParts]:
-        """A running watcher; leaving the block stops it (``abrupt``: as a SIGKILL would)."""
+    async def watcher(
+        self, *, abrupt: bool = False, reporting: OpenReporting | None = None
+    ) -> AsyncIterator[WatcherParts]:
+        """A running watcher; leaving the block stops it (``abrupt``: as a SIGKILL would).
+
+        ``reporting`` opens the reporting parts to run beside it (tests/watcher/reporting/)."""
         stack = contextlib.AsyncExitStack()
         async with stack:
             records = await DynamoDbStore.connect(self.aws)
@@ -137,6 +144,7 @@ class Rig:
             artifacts = await S3BlobStore.connect(self.aws, self.aws.artifacts_bucket)
             stack.push_async_callback(artifacts.close)
             client = await stack.enter_async_context(api_client(self.fake.url))
+            wiring = await reporting(stack, records) if reporting else None
             parts = compose_watcher(
                 bus=self.bus,
                 records=records,
@@ -147,6 +155,7 @@ class Rig:
                 source=KubePodSource(client, NAMESPACE),
                 settings=self.settings,
                 clock=lambda: datetime.now(UTC),
+                reporting=wiring,
             )
             stopping = asyncio.Event()
             tasks = [asyncio.create_task(c.run(stopping)) for c in parts.components]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from aftomato.watcher.reporting.bitbucket_server import build_status_body
 from aftomato.watcher.reporting.scm import ApiRequest, joined, owner_and_name
 from aftomato.watcher.reporting.status import CommitStatus, ReportTarget, StatusKind
 
@@ -35,12 +36,6 @@ class BitbucketCloudStatuses:
             "POST",
             joined(self.base_url, path),
             {"Authorization": f"Bearer {self.token}"},
-            {
-                "key": status.context,
-                "state": STATES[status.kind],
-                "url": status.target_url,
-                "name": f"{status.context} {target.branch}",
-                "description": status.description,
-            },
+            build_status_body(target, status, STATES),
             secrets=(self.token,),
         )

@@ -8,6 +8,7 @@ every state of one build updates one entry; ``buildNumber`` is the build id.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from aftomato.watcher.reporting.scm import ApiRequest, joined, owner_and_name
 from aftomato.watcher.reporting.status import CommitStatus, ReportTarget, StatusKind
@@ -36,13 +37,22 @@ class BitbucketServerStatuses:
             joined(self.base_url, path),
             {"Authorization": f"Bearer {self.token}"},
             {
-                "key": status.context,
-                "state": STATES[status.kind],
-                "url": status.target_url,
+                **build_status_body(target, status, STATES),
                 "buildNumber": target.build_id,
-                "name": f"{status.context} {target.branch}",
-                "description": status.description,
                 "ref": f"refs/heads/{target.branch}",
             },
             secrets=(self.token,),
         )
+
+
+def build_status_body(
+    target: ReportTarget, status: CommitStatus, states: dict[StatusKind, str]
+) -> dict[str, Any]:
+    """The fields Bitbucket Server's and Bitbucket Cloud's build statuses share."""
+    return {
+        "key": status.context,
+        "state": states[status.kind],
+        "url": status.target_url,
+        "name": f"{status.context} {target.branch}",
+        "description": status.description,
+    }

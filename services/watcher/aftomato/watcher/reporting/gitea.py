@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aftomato.watcher.reporting.github import STATES
+from aftomato.watcher.reporting.github import statuses_body
 from aftomato.watcher.reporting.scm import ApiRequest, joined, owner_and_name
 from aftomato.watcher.reporting.status import CommitStatus, ReportTarget
 
@@ -25,11 +25,6 @@ class GiteaStatuses:
             "POST",
             joined(self.base_url, f"api/v1/repos/{owner}/{repo}/statuses/{commit}"),
             {"Authorization": f"token {self.token}"},
-            {
-                "state": STATES[status.kind],
-                "target_url": status.target_url,
-                "description": status.description,
-                "context": status.context,
-            },
+            statuses_body(status),
             secrets=(self.token,),
         )

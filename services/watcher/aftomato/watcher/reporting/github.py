@@ -7,6 +7,7 @@ one ``error``. The token is sent as ``Authorization: Bearer``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from aftomato.watcher.reporting.scm import ApiRequest, joined, owner_and_name
 from aftomato.watcher.reporting.status import CommitStatus, ReportTarget, StatusKind
@@ -37,11 +38,16 @@ class GitHubStatuses:
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
             },
-            {
-                "state": STATES[status.kind],
-                "target_url": status.target_url,
-                "description": status.description,
-                "context": status.context,
-            },
+            statuses_body(status),
             secrets=(self.token,),
         )
+
+
+def statuses_body(status: CommitStatus) -> dict[str, Any]:
+    """The JSON of GitHub's statuses API, which Gitea's copies."""
+    return {
+        "state": STATES[status.kind],
+        "target_url": status.target_url,
+        "description": status.description,
+        "context": status.context,
+    }

@@ -26,14 +26,18 @@ from aftomato.common.states import BuildState
 from aftomato.watcher.reporting.ledger import Claim, ReportLedger
 from aftomato.watcher.reporting.notify import Notifier
 from aftomato.watcher.reporting.scm import StatusApi, UnsupportedRepository
-from aftomato.watcher.reporting.sender import SendDeferred, Sender, SendRefused
+from aftomato.watcher.reporting.sender import (
+    MAX_DEFERRAL_SECONDS,
+    SendDeferred,
+    Sender,
+    SendRefused,
+)
 from aftomato.watcher.reporting.status import ReportTarget, same_kind, status_for
 
 log = get_logger(__name__)
 
 WAIT_SECONDS = 1.0
 """How long a message waits before its redelivery when the record or another claim is behind."""
-MAX_DEFERRAL_SECONDS = 60.0
 
 
 @dataclass(frozen=True)

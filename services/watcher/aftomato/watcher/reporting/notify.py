@@ -14,7 +14,12 @@ from aftomato.common.states import BuildState
 from aftomato.watcher.reporting.ledger import ReportLedger
 from aftomato.watcher.reporting.notices import notice_kind, previous_outcome
 from aftomato.watcher.reporting.projects import ProjectNotifications
-from aftomato.watcher.reporting.sender import SendDeferred, Sender, SendRefused
+from aftomato.watcher.reporting.sender import (
+    MAX_DEFERRAL_SECONDS,
+    SendDeferred,
+    Sender,
+    SendRefused,
+)
 from aftomato.watcher.reporting.slack import (
     WebhookMissing,
     notice_request,
@@ -24,8 +29,6 @@ from aftomato.watcher.reporting.slack import (
 from aftomato.watcher.reporting.status import ReportTarget, build_page
 
 log = get_logger(__name__)
-
-MAX_DEFERRAL_SECONDS = 60.0
 
 
 @dataclass(frozen=True)

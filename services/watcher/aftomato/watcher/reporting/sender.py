@@ -23,6 +23,8 @@ from aftomato.watcher.reporting.scm import ApiRequest
 log = get_logger(__name__)
 
 BODY_TAIL = 300
+MAX_DEFERRAL_SECONDS = 60.0
+"""The longest a deferred message waits before its redelivery (it holds a prefetch slot)."""
 
 
 class SendDeferred(Exception):
