@@ -37,11 +37,20 @@ class LogServer:
         app = web.Application()
         app.router.add_get("/harness", self.harness)
         app.router.add_get("/log-events", self.log_events)
+        app.router.add_get("/regions", self.regions)
         app.router.add_static("/static/", STATIC)
         return app
 
     async def harness(self, _: web.Request) -> web.Response:
         return web.Response(text=HARNESS, content_type="text/html")
+
+    async def regions(self, _: web.Request) -> web.Response:
+        """A fresh render of a page: one live region changed, one plain element changed."""
+        return web.Response(
+            text='<div id="status" data-live data-final="yes"><b>succeeded</b></div>'
+            '<div id="plain">changed</div>',
+            content_type="text/html",
+        )
 
     async def log_events(self, request: web.Request) -> web.StreamResponse:
         last = request.headers.get("Last-Event-ID")
@@ -253,3 +262,65 @@ async def test_follow_events_gives_up_only_when_aborted(page: Page) -> None:
     )
     assert result["calls"] >= 5, "it kept retrying, with a bounded delay"
     assert not result["stillCalling"]
+
+
+async def test_refresh_swaps_live_regions_only_and_says_so(page: Page) -> None:
+    result = await run(
+        page,
+        r"""
+        const { refreshRegions } = await import("/static/js/refresh.js");
+        document.body.insertAdjacentHTML("beforeend",
+          '<div id="status" data-live data-final="no">running</div><div id="plain">kept</div>');
+        let told = 0;
+        document.addEventListener("regions-refreshed", () => { told += 1; });
+        const swapped = await refreshRegions(document, "/regions");
+        const status = document.getElementById("status");
+        return { swapped, told, html: status.innerHTML, final: status.dataset.final,
+                 plain: document.getElementById("plain").textContent };
+        """,
+    )
+    assert result == {
+        "swapped": True,
+        "told": 1,
+        "html": "<b>succeeded</b>",
+        "final": "yes",
+        "plain": "kept",
+    }
+
+
+async def test_coalesce_runs_once_per_burst_never_twice_at_once_never_dropping(
+    page: Page,
+) -> None:
+    result = await run(
+        page,
+        r"""
+        const { coalesce } = await import("/static/js/refresh.js");
+        const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+        let runs = 0, running = 0, overlapped = false;
+        const schedule = coalesce(async () => {
+          running += 1;
+          overlapped ||= running > 1;
+          runs += 1;
+          await wait(80);
+          running -= 1;
+        }, 20);
+        for (let i = 0; i < 10; i++) schedule();   // a burst: one run
+        await wait(50);
+        schedule();                                 // while it runs: one more run afterwards
+        await wait(300);
+        return { runs, overlapped };
+        """,
+    )
+    assert result == {"runs": 2, "overlapped": False}
+
+
+async def test_cookie_reads_the_csrf_value(page: Page) -> None:
+    result = await run(
+        page,
+        r"""
+        const { cookie } = await import("/static/js/api.js");
+        const jar = "a=1; aftomato_csrf=abc%3D%3D=x; aftomato_session_x=no";
+        return [cookie("aftomato_csrf", jar), cookie("missing", jar), cookie("a", jar)];
+        """,
+    )
+    assert result == ["abc===x", "", "1"]
