@@ -22,7 +22,7 @@ from tests.deploy.chart import (
     of_kind,
     render,
 )
-from tests.deploy.variables import STANDARD_AWS_VARIABLES, settings_variables
+from tests.deploy.variables import STANDARD_AWS_VARIABLES, secret_variables, settings_variables
 
 VALUES = {"default values": None, "every option set": all_options()}
 SERVICES = ("ingest", "scheduler", "watcher", "api")
@@ -169,8 +169,10 @@ def test_secrets_are_only_referenced(objects: list[Manifest]) -> None:
         referenced
     )
     data = of_kind(objects, "ConfigMap")[0]["data"]
-    secret = {"AFTOMATO_AMQP_URL", "AFTOMATO_API_TOKENS", *STANDARD_AWS_VARIABLES}
-    assert not [name for name in data if name in secret or name.endswith("WEBHOOK_SECRET")]
+    secret = secret_variables() | STANDARD_AWS_VARIABLES
+    assert {"AFTOMATO_AMQP_URL", "AFTOMATO_API_TOKENS", "AFTOMATO_GITEA_TOKEN"} <= secret
+    assert set(data) & secret == set()
+    assert set(referenced) <= secret
 
 
 def test_every_option_of_values_yaml_is_set_in_the_all_options_file() -> None:
@@ -212,6 +214,7 @@ def test_notes_give_the_webhook_url() -> None:
     [
         ({"config": {"AFTOMATO_AMQP_URL": "amqp://u:p@h/"}}, "AFTOMATO_AMQP_URL"),
         ({"config": {"AFTOMATO_GITHUB_WEBHOOK_SECRET": "s"}}, "AFTOMATO_GITHUB_WEBHOOK_SECRET"),
+        ({"config": {"AFTOMATO_GITEA_TOKEN": "t"}}, "AFTOMATO_GITEA_TOKEN"),
         ({"scheduler": {"replica": 2}}, "replica"),
         ({"watcher": {"ingress": {"enabled": True, "host": "x"}}}, "watcher"),
         ({"podSecurityContext": {"runAsNonRoot": False}}, "runAsNonRoot"),
@@ -222,3 +225,19 @@ def test_the_schema_refuses_secrets_in_the_config_map_and_unknown_options(
 ) -> None:
     with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError, match=named):
         chart.validate_schema(values)
+
+
+def test_scm_tokens_reach_the_watcher_alone_and_only_from_a_named_secret() -> None:
+    def token_variables(values: dict[str, Any] | None) -> dict[str, set[str]]:
+        return {
+            name: {e["name"] for e in container["env"] if e["name"].endswith("_TOKEN")}
+            for name, _, container in containers(manifests(values))
+        }
+
+    assert set().union(*token_variables(None).values()) == set()
+    every = token_variables(all_options())
+    assert every.pop("ci-aftomato-watcher") == {
+        f"AFTOMATO_{scm}_TOKEN"
+        for scm in ("GITHUB", "GITLAB", "BITBUCKET_SERVER", "BITBUCKET_CLOUD", "GITEA")
+    }
+    assert set().union(*every.values()) == set()

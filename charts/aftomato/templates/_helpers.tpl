@@ -54,3 +54,15 @@ api:
     resources: [pods/log]
     verbs: [get]
 {{- end -}}
+
+{{/* Environment variables from one Secret: (dict "secret" NAME "keys" {VARIABLE: KEY}). */}}
+{{- define "aftomato.secretEnv" -}}
+{{- $secret := .secret -}}
+{{- range $variable, $key := .keys }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ $key }}
+{{- end }}
+{{- end -}}
