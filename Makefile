@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv with Aftomato (editable) and its test tools
 
-system-deps: ## Install the Debian packages the test rig runs (RabbitMQ, etcd, git) where missing
+system-deps: ## Install the Debian packages the test rig runs (RabbitMQ, etcd, git, Chromium) where missing
 	scripts/install-system-deps
 
 up: install ## Run Aftomato in one process on embedded back ends (aftomato up)
