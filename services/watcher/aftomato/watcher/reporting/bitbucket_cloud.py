@@ -9,18 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from aftomato.watcher.reporting.bitbucket_server import STATES as SERVER_STATES
 from aftomato.watcher.reporting.bitbucket_server import build_status_body
 from aftomato.watcher.reporting.scm import ApiRequest, joined, owner_and_name
 from aftomato.watcher.reporting.status import CommitStatus, ReportTarget, StatusKind
 
-STATES: dict[StatusKind, str] = {
-    StatusKind.PENDING: "INPROGRESS",
-    StatusKind.RUNNING: "INPROGRESS",
-    StatusKind.SUCCESS: "SUCCESSFUL",
-    StatusKind.FAILURE: "FAILED",
-    StatusKind.ERROR: "FAILED",
-    StatusKind.CANCELLED: "STOPPED",
-}
+STATES: dict[StatusKind, str] = {**SERVER_STATES, StatusKind.CANCELLED: "STOPPED"}
 
 
 @dataclass(frozen=True)
