@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from aftomato.common.records.cursor import InvalidCursor
+
 
 def make_build(project: str = "team/app", branch: str = "main", **fields: Any) -> dict[str, Any]:
     """A Build as the API answers it; ``fields`` override any attribute."""
@@ -66,6 +68,8 @@ class MemoryReader:
             for b in self.history
             if b["project_key"] == project and (branch is None or b["branch"] == branch)
         ]
+        if cursor is not None and not cursor.isdigit():
+            raise InvalidCursor(f"cursor {cursor!r} is not one this reader gave out")
         start = int(cursor or 0)
         more = start + limit < len(mine)
         return {

@@ -228,3 +228,13 @@ async def test_absurd_query_values_are_refused_with_400() -> None:
         text = await response.text()
     assert response.status == 400
     assert "longer than 1024" in text
+
+
+async def test_a_cursor_we_never_gave_out_answers_400_with_a_way_back() -> None:
+    async with page_client(MemoryReader()) as client:
+        response = await client.get("/projects/team/app", params={"cursor": "<forged>"})
+        html = await response.text()
+    assert response.status == 400
+    assert "not one we gave out" in html
+    assert '<a href="/projects/team/app">Back to the newest builds</a>' in html
+    assert "<forged>" not in html

@@ -10,6 +10,7 @@ from aftomato.api.web.chart import duration_chart
 from aftomato.api.web.reader import WebReader
 from aftomato.api.web.templating import Renderer
 from aftomato.api.web.views import recent_builds, with_query
+from aftomato.common.records.cursor import InvalidCursor
 
 BUILD_ID = re.compile(r"^[0-9a-f]{32}$")
 HISTORY_PAGE = 25
@@ -41,7 +42,19 @@ class Pages:
             return self.not_found(request, f"There is no project {key!r}.")
         branch = _bounded(request.query.get("branch"))
         cursor = _bounded(request.query.get("cursor"))
-        history = await self._reader.builds(key, branch=branch, limit=HISTORY_PAGE, cursor=cursor)
+        try:
+            history = await self._reader.builds(
+                key, branch=branch, limit=HISTORY_PAGE, cursor=cursor
+            )
+        except InvalidCursor:
+            return self._render.page(
+                request,
+                "problem.html",
+                status=400,
+                title="Bad request",
+                message="That page of the history is not one we gave out: start from the newest.",
+                back=(request.path, "Back to the newest builds"),
+            )
         older = history.get("cursor")
         return self._render.page(
             request,
@@ -72,7 +85,14 @@ class Pages:
         )
 
     def not_found(self, request: web.Request, message: str) -> web.Response:
-        return self._render.page(request, "not_found.html", status=404, message=message)
+        return self._render.page(
+            request,
+            "problem.html",
+            status=404,
+            title="Not found",
+            message=message,
+            back=("/", "Back to the dashboard"),
+        )
 
 
 def local_path(candidate: str | None) -> str:
