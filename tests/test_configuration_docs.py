@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from aftomato.api import settings as api_settings
+from aftomato.cli.embedded import settings as up_settings
 from aftomato.common import settings
 from aftomato.common.scripts import settings as scripts_settings
 from aftomato.ingest import settings as ingest_settings
@@ -19,6 +20,7 @@ MODULES = [
     pod_settings,
     watcher_settings,
     api_settings,
+    up_settings,
 ]
 
 
