@@ -102,6 +102,8 @@ async def test_launch_watch_live_log_finish_and_download_an_artifact(
     await expect(status_of(page)).to_have_text("running", timeout=LIVE_SECONDS)
     await expect(console).not_to_contain_text("step 4 of 6")  # the build is still running
     await expect(console.locator(".ansi-fg-2").first).to_have_text("step 1 of 6")
+    orange = console.locator(".line > span", has_text="waiting for the gate")
+    await expect(orange).to_have_css("color", "rgb(255, 135, 0)")  # 256 colours, under the CSP
     await screenshots.take(page, "build-running")
 
     server.open_gate("live-1")

@@ -30,6 +30,7 @@ gate="{gates}/$BRANCH_TO_BUILD"
 for step in 1 2 3; do
   printf '\\033[32mstep %s of 6\\033[0m on %s\\n' "$step" "$BRANCH_TO_BUILD"
 done
+printf '\\033[38;5;208mwaiting for the gate\\033[0m\\n'
 for ((waited = 0; waited < 1200; waited++)); do
   [[ -e "$gate" ]] && break
   sleep 0.1
