@@ -11,6 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from aftomato.common import settings
 from tests.deploy.chart import (
     CHART,
     KUBE_VERSION,
@@ -22,7 +23,12 @@ from tests.deploy.chart import (
     of_kind,
     render,
 )
-from tests.deploy.variables import STANDARD_AWS_VARIABLES, secret_variables, settings_variables
+from tests.deploy.variables import (
+    STANDARD_AWS_VARIABLES,
+    secret_variables,
+    settings_groups,
+    settings_variables,
+)
 
 VALUES = {"default values": None, "every option set": all_options()}
 SERVICES = ("ingest", "scheduler", "watcher", "api")
@@ -241,3 +247,13 @@ def test_scm_tokens_reach_the_watcher_alone_and_only_from_a_named_secret() -> No
         for scm in ("GITHUB", "GITLAB", "BITBUCKET_SERVER", "BITBUCKET_CLOUD", "GITEA")
     }
     assert set().union(*every.values()) == set()
+
+
+def test_every_value_of_the_config_map_is_one_its_settings_group_accepts() -> None:
+    """The ConfigMap's text reads back as the values file meant it (no 1.048576e+06)."""
+    options = {name: str(value) for name, value in all_options()["config"].items()}
+    data = of_kind(manifests(all_options()), "ConfigMap")[0]["data"]
+    secrets = {variable: "amqp://u:p@rabbitmq/" for variable in secret_variables()}
+    for group in settings_groups():
+        loaded = settings.load(group, {**data, **secrets})  # SettingsError names a bad value
+        assert loaded == settings.load(group, {**data, **options, **secrets}), group.title
