@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+UP_ARGS ?=
 
 .PHONY: help install system-deps up test test-fast test-integration lint format typecheck imports bench schemas clean
 
@@ -23,8 +24,8 @@ install: $(STAMP) ## Create .venv with Aftomato (editable) and its test tools
 system-deps: ## Install the Debian packages the test rig runs (RabbitMQ, etcd, git, Chromium) where missing
 	scripts/install-system-deps
 
-up: install ## Run Aftomato in one process on embedded back ends (aftomato up)
-	$(BIN)/aftomato up
+up: install ## Run Aftomato in one process on embedded back ends (aftomato up; flags in UP_ARGS)
+	$(BIN)/aftomato up $(UP_ARGS)
 
 test: system-deps install lint typecheck imports ## Run the whole suite: lint, types, layers, unit and integration tests
 	$(BIN)/pytest $(PYTEST_ARGS)
