@@ -10,6 +10,8 @@ from aftomato.cli.main import main
 from tests.cli.up_process import UpProcess
 from tests.support.servers.ports import free_port
 
+pytestmark = pytest.mark.integration  # a real aftomato up, started as a subprocess
+
 BUILD_ID = re.compile(r"build ([0-9a-f]{32}) requested")
 
 

@@ -9,9 +9,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from aftomato.cli.embedded.settings import EXAMPLES
 from aftomato.common.states import BuildState
 from tests.cli.up_process import UpProcess
+
+pytestmark = pytest.mark.integration  # a real aftomato up, started as a subprocess
 
 DASHBOARD_SECONDS = 5.0
 
