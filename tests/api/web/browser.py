@@ -6,9 +6,11 @@ Never ``playwright install``: it downloads a browser build, which cannot work he
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, Playwright
+from playwright.async_api import Browser, Page, Playwright, async_playwright
 
 CHROMIUM = "/usr/lib/chromium/chromium"
 CHROMIUM_ARGS = [
@@ -26,6 +28,17 @@ SCREENSHOTS_VARIABLE = "AFTOMATO_SCREENSHOTS_DIR"
 
 async def launch_chromium(playwright: Playwright) -> Browser:
     return await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@asynccontextmanager
+async def running_chromium() -> AsyncIterator[Browser]:
+    """A Chromium for one test (a fixture body): closed however the test ends."""
+    async with async_playwright() as playwright:
+        chromium = await launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
 
 
 def screenshots_folder(default: Path) -> Path:

@@ -5,21 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
-from tests.api.web.browser import Screenshots, launch_chromium, screenshots_folder
+from tests.api.web.browser import Screenshots, running_chromium, screenshots_folder
 
 _screenshots: list[Screenshots] = []
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with running_chromium() as chromium:
+        yield chromium
 
 
 @pytest.fixture(scope="session")
