@@ -9,6 +9,7 @@ import pytest
 
 from aftomato.cli.aws import main
 from aftomato.cli.aws.buckets import LOG_RULE_ID
+from aftomato.cli.aws.plan import line
 from tests.support.servers.moto import AwsNames
 
 pytestmark = pytest.mark.integration
@@ -88,8 +89,9 @@ def test_bootstrap_creates_the_section_8_schema_and_a_second_run_changes_nothing
 ) -> None:
     assert main(bootstrap(aws_endpoint, aws_names, "--log-retention-days", "90")) == 0
     first = capsys.readouterr().out
-    assert "created       DynamoDB table" in first
-    assert f"created       S3 bucket {aws_names.logs_bucket}" in first
+    assert line("created", f"DynamoDB table {aws_names.table}") in first
+    assert line("created", f"S3 bucket {aws_names.logs_bucket}") in first
+    assert line("set", f"  public access blocked on {aws_names.artifacts_bucket}") in first
 
     assert table_shape(aws_endpoint, aws_names.table) == {
         "key": [("buildID", "HASH")],
@@ -116,6 +118,7 @@ def test_bootstrap_creates_the_section_8_schema_and_a_second_run_changes_nothing
     second = capsys.readouterr().out
     assert "Nothing to change: everything was already in place." in second
     assert "created" not in second
+    assert second.count(line("in place", "")) == 8  # every step, and none was applied
     assert bucket_shape(aws_endpoint, aws_names.logs_bucket) == logs
     assert bucket_shape(aws_endpoint, aws_names.artifacts_bucket) == artifacts
 
@@ -125,8 +128,9 @@ def test_a_dry_run_prints_the_plan_and_creates_nothing(
 ) -> None:
     assert main(bootstrap(aws_endpoint, aws_names, "--dry-run")) == 0
     out = capsys.readouterr().out
-    assert f"would create  DynamoDB table {aws_names.table}" in out
-    assert f"would create    encryption at rest (SSE-S3) on {aws_names.artifacts_bucket}" in out
+    assert line("would create", f"DynamoDB table {aws_names.table}") in out
+    encryption = f"  encryption at rest (SSE-S3) on {aws_names.artifacts_bucket}"
+    assert line("would set", encryption) in out
     assert "Dry run: 8 step(s) would change something; nothing was changed." in out
     tables = boto3.client("dynamodb", endpoint_url=aws_endpoint).list_tables()["TableNames"]
     buckets = boto3.client("s3", endpoint_url=aws_endpoint).list_buckets()["Buckets"]
@@ -140,13 +144,14 @@ def test_only_what_is_missing_is_put_in_place(
     boto3.client("s3", endpoint_url=aws_endpoint).create_bucket(Bucket=aws_names.logs_bucket)
     assert main(bootstrap(aws_endpoint, aws_names, "--dry-run")) == 0
     out = capsys.readouterr().out
-    assert f"in place      S3 bucket {aws_names.logs_bucket}" in out
-    assert f"would create  S3 bucket {aws_names.artifacts_bucket}" in out
+    assert line("in place", f"S3 bucket {aws_names.logs_bucket}") in out
+    assert line("would create", f"S3 bucket {aws_names.artifacts_bucket}") in out
     assert "7 step(s) would change" in out
     assert main(bootstrap(aws_endpoint, aws_names, "--log-retention-days", "30")) == 0
     assert main(bootstrap(aws_endpoint, aws_names, "--log-retention-days", "60")) == 0
     out = capsys.readouterr().out
-    assert f"created         lifecycle: logs expire after 60 days on {aws_names.logs_bucket}" in out
+    lifecycle = f"  lifecycle: logs expire after 60 days on {aws_names.logs_bucket}"
+    assert line("set", lifecycle) in out
     assert "Done: 1 step(s) changed something." in out
     assert bucket_shape(aws_endpoint, aws_names.logs_bucket)["lifecycle"] == [
         (LOG_RULE_ID, "Enabled", 60, 7)

@@ -56,11 +56,13 @@ def bucket_steps(client: S3Client, name: str, *, expire_after_days: int | None) 
             f"  encryption at rest (SSE-S3) on {name}",
             lambda: _unencrypted(client, name),
             lambda: _encrypt(client, name),
+            verb="set",
         ),
         Step(
             f"  public access blocked on {name}",
             lambda: _public(client, name),
             lambda: _block_public(client, name),
+            verb="set",
         ),
     ]
     if expire_after_days is not None:
@@ -70,6 +72,7 @@ def bucket_steps(client: S3Client, name: str, *, expire_after_days: int | None) 
                 f"  lifecycle: logs expire after {days} days on {name}",
                 lambda: _lifecycle_differs(client, name, days),
                 lambda: _put_lifecycle(client, name, days),
+                verb="set",
             )
         )
     return steps

@@ -26,6 +26,10 @@ from aftomato.cli.aws.table import TableDiffers, table_step
 from aftomato.common.settings import AwsSettings, SettingsError, load
 
 DEFAULT_LOG_RETENTION_DAYS = 365
+DESCRIPTION = (
+    "Set up AWS for Aftomato: 'bootstrap' creates the DynamoDB table and the S3 buckets where "
+    "missing (a second run changes nothing), 'policies' prints the IAM policies the services need."
+)
 # A person waits for this command: a wrong endpoint should fail within seconds, not a minute.
 CLIENT_CONFIG = botocore.config.Config(
     connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 3}
@@ -37,7 +41,7 @@ def say(line: str) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aftomato aws", description=__doc__)
+    parser = argparse.ArgumentParser(prog="aftomato aws", description=DESCRIPTION)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     bootstrap = commands.add_parser("bootstrap", help="create the table and buckets, idempotently")
     policies = commands.add_parser("policies", help="print the IAM policies the services need")

@@ -16,6 +16,11 @@ class Step:
     needed: Callable[[], Awaitable[bool]]
     """Whether the step still has something to do (reads only)."""
     apply: Callable[[], Awaitable[None]]
+    verb: str = "create"
+    """What applying does, for the plan's lines: ``create`` or ``set``."""
+
+
+PAST = {"create": "created", "set": "set"}
 
 
 async def carry_out(steps: Sequence[Step], *, dry_run: bool, say: Callable[[str], None]) -> int:
@@ -23,15 +28,19 @@ async def carry_out(steps: Sequence[Step], *, dry_run: bool, say: Callable[[str]
     needed = 0
     for step in steps:
         if not await step.needed():
-            say(f"  in place      {step.what}")
+            say(line("in place", step.what))
             continue
         needed += 1
         if dry_run:
-            say(f"  would create  {step.what}")
+            say(line(f"would {step.verb}", step.what))
             continue
         await step.apply()
-        say(f"  created       {step.what}")
+        say(line(PAST[step.verb], step.what))
     return needed
+
+
+def line(status: str, what: str) -> str:
+    return f"  {status:<12}  {what}"
 
 
 def summary(needed: int, *, dry_run: bool) -> str:
