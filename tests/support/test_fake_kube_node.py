@@ -253,3 +253,20 @@ def test_a_mount_of_an_unknown_volume_cannot_run() -> None:
 
     with pytest.raises(ConfigError, match="'other'"):
         local_container(pod, pod["spec"]["containers"][0], Path("/p"), LocalImage(), {})
+
+
+async def test_a_pod_past_its_deadline_is_stopped_and_fails_with_deadline_exceeded(
+    fake_kube: FakeKube, node: Node, v1: CoreV1Api
+) -> None:
+    pod = shell_pod("late", "echo up; exec sleep 60", grace=1)
+    pod["spec"]["activeDeadlineSeconds"] = 1
+    seen = snapshots(fake_kube)
+    await v1.create_namespaced_pod(NS, as_pod(pod))
+
+    await until(fake_kube, lambda: phase(fake_kube, "late") == "Failed")
+
+    status = fake_kube.pod(NS, "late")["status"]
+    terminated = status["containerStatuses"][0]["state"]["terminated"]
+    assert (status["reason"], terminated["exitCode"]) == ("DeadlineExceeded", 143)
+    killed = [p for p in seen if "terminated" in str(p["status"].get("containerStatuses"))]
+    assert all(p["status"].get("reason") == "DeadlineExceeded" for p in killed)

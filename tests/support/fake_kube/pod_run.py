@@ -27,6 +27,7 @@ from tests.support.fake_kube.containers import (
 from tests.support.fake_kube.control import FakeKube
 from tests.support.fake_kube.errors import KubeError, Obj
 from tests.support.fake_kube.processes import ContainerProcess
+from tests.support.fake_kube.store import DEFAULT_GRACE_SECONDS
 
 START_ERROR_CODE = 128
 
@@ -46,7 +47,9 @@ class PodRun:
         self._where = (namespace, name)
         self._runtime = runtime
         self._running: set[ContainerProcess] = set()
-        self._stopping = False
+        self._stop_grace: float | None = None
+        self._ended: Obj = {}
+        """Phase, reason and message the node reports with the last container's end."""
         self.task = asyncio.create_task(self._run(), name=f"pod {namespace}/{name}")
 
     @property
@@ -55,13 +58,41 @@ class PodRun:
 
     async def stop(self, grace_seconds: float) -> None:
         """Start no more containers; stop the running ones within the grace period."""
-        self._stopping = True
+        await self._halt(grace_seconds)
+        await asyncio.wait([self.task])  # a failure of the run stays on its task
+
+    def _stopping(self) -> float | None:
+        """The grace period of a stop under way (a method: it changes across awaits)."""
+        return self._stop_grace
+
+    async def _halt(self, grace_seconds: float) -> None:
+        self._stop_grace = grace_seconds
         await asyncio.gather(*(p.stop(grace_seconds) for p in list(self._running)))
-        with contextlib.suppress(Exception):  # its failure was logged by the task itself
-            await self.task
 
     async def _run(self) -> None:
         pod = self._fake.pod(*self._where)
+        deadline = pod["spec"].get("activeDeadlineSeconds")
+        watchdog = None if deadline is None else asyncio.create_task(self._deadline(pod, deadline))
+        try:
+            await self._containers(pod)
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+        if self._ended:
+            self._report(self._ended)
+
+    async def _deadline(self, pod: Obj, seconds: float) -> None:
+        """As a kubelet does: past the deadline, stop the containers; the pod fails with
+        ``DeadlineExceeded``."""
+        await asyncio.sleep(seconds)
+        self._ended = {
+            "phase": "Failed",
+            "reason": "DeadlineExceeded",
+            "message": "Pod was active on the node longer than the specified deadline",
+        }
+        await self._halt(pod["spec"].get("terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS))
+
+    async def _containers(self, pod: Obj) -> None:
         spec = pod["spec"]
         for container in spec.get("initContainers") or []:
             if container.get("restartPolicy") == "Always":
@@ -82,7 +113,7 @@ class PodRun:
 
     async def _container(self, pod: Obj, container: Obj) -> int | None:
         """Run one container to its end; its exit code, or None when it never started."""
-        if self._stopping:
+        if self._stopping() is not None:
             return None
         name = container["name"]
         try:
@@ -102,6 +133,9 @@ class PodRun:
         self._running.add(process)
         try:
             self._state(name, kubelet.running())
+            grace = self._stopping()
+            if grace is not None:  # stopped while it was starting
+                await process.stop(grace)
             code = await process.stream(lambda text: self._log(name, text))
         finally:
             self._running.discard(process)
@@ -116,8 +150,14 @@ class PodRun:
             )
 
     def _finish(self, container: str, code: int) -> None:
+        """Its end, and the pod's with it when the node ended the pod (one status update, as
+        the watcher must not see a killed container without the reason)."""
         with contextlib.suppress(KubeError):
-            self._fake.finish_container(*self._where, container, exit_code=code)
+            pod = self._fake.pod(*self._where)
+            started = kubelet.started_at(pod, container)
+            state = kubelet.terminated(code, started_at=started)
+            status = kubelet.with_container_state(pod, container, state) | self._ended
+            self._fake.update_status(*self._where, status)
 
     def _log(self, container: str, text: str) -> None:
         with contextlib.suppress(KubeError, ValueError):  # the pod or its log is gone
