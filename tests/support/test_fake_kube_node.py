@@ -136,13 +136,20 @@ async def test_a_running_pod_is_pending_then_running_and_its_log_follows(
     assert (first, rest) == (b"first\n", b"second\n")
 
 
+async def running_until_stopped(
+    fake: FakeKube, v1: CoreV1Api, name: str, on_sigterm: str
+) -> list[Obj]:
+    """A pod that says "up" then loops, doing ``on_sigterm`` on SIGTERM; its states from then on."""
+    script = f"trap '{on_sigterm}' TERM; echo up; while :; do sleep 0.05; done"
+    await v1.create_namespaced_pod(NS, as_pod(shell_pod(name, script)))
+    await until(fake, lambda: "up" in log_of(fake, name))
+    return snapshots(fake)
+
+
 async def test_deleting_a_running_pod_stops_it_with_sigterm_then_removes_it(
     fake_kube: FakeKube, node: Node, v1: CoreV1Api
 ) -> None:
-    script = "trap 'echo got TERM; exit 143' TERM; echo up; while :; do sleep 0.05; done"
-    await v1.create_namespaced_pod(NS, as_pod(shell_pod("stop", script)))
-    await until(fake_kube, lambda: "up" in log_of(fake_kube, "stop"))
-    seen = snapshots(fake_kube)
+    seen = await running_until_stopped(fake_kube, v1, "stop", "echo got TERM; exit 143")
     log = fake_kube.store.record(NS, "stop").logs["main"]
 
     answer = await v1.delete_namespaced_pod("stop", NS)
@@ -159,10 +166,7 @@ async def test_deleting_a_running_pod_stops_it_with_sigterm_then_removes_it(
 async def test_the_grace_period_is_honoured_then_the_pod_is_killed(
     fake_kube: FakeKube, node: Node, v1: CoreV1Api
 ) -> None:
-    script = "trap '' TERM; echo up; while :; do sleep 0.05; done"
-    await v1.create_namespaced_pod(NS, as_pod(shell_pod("stubborn", script)))
-    await until(fake_kube, lambda: "up" in log_of(fake_kube, "stubborn"))
-    seen = snapshots(fake_kube)
+    seen = await running_until_stopped(fake_kube, v1, "stubborn", "")
 
     started = asyncio.get_running_loop().time()
     await v1.delete_namespaced_pod("stubborn", NS, grace_period_seconds=1)
