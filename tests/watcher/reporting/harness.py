@@ -98,6 +98,7 @@ async def harness(
             stack, settings, records=records, coordination=store, prefix="/t/", policy=FAST
         )
         reporting = wiring.reporting
+        assert reporting is not None
         if projects is not None or environ is not None:
             notifier = reporting.notifier
             reporting = _with_notifier(reporting, projects or notifier.projects, environ or {})

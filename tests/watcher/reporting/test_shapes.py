@@ -9,6 +9,7 @@ import pytest
 
 from aftomato.common.messages import Source
 from aftomato.common.states import BuildState
+from aftomato.watcher.reporting.bitbucket_cloud import BitbucketCloudStatuses
 from aftomato.watcher.reporting.gitlab import GitLabStatuses
 from aftomato.watcher.reporting.scm import UnsupportedRepository, owner_and_name
 from aftomato.watcher.reporting.sender import RetryPolicy, rate_limit_wait
@@ -81,3 +82,17 @@ def test_rate_limit_waits(status: int, headers: dict[str, str], wait: float | No
 def test_backoff_doubles_up_to_its_cap() -> None:
     policy = RetryPolicy(base_delay=0.5, max_delay=3)
     assert [policy.backoff(n) for n in range(1, 6)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+
+
+@pytest.mark.parametrize("base", ["https://api.bitbucket.test", "https://api.bitbucket.test/2.0/"])
+def test_bitbucket_cloud_takes_its_base_with_or_without_the_version(base: str) -> None:
+    target = ReportTarget("b1", "team/app", "main", Source.BITBUCKET_CLOUD, "abc1234")
+    done = status_for(
+        BuildState.CANCELLED, None, build_id="b1", public_url="https://ci.test", context="ci"
+    )
+    assert done is not None
+    request = BitbucketCloudStatuses(base, "t").request(target, "abc1234", done)
+    assert request.url == (
+        "https://api.bitbucket.test/2.0/repositories/team/app/commit/abc1234/statuses/build"
+    )
+    assert request.json["state"] == "STOPPED"

@@ -82,9 +82,10 @@ def compose_watcher(
         PodWatch(source, tracker.saw, resync_seconds=settings.resync_seconds, on_listed=listed),
         _Drain(tracker),
     ]
-    if reporting is not None:
-        # Its own queue: a failing SCM delays statuses, never the records above.
-        components += reporting.components(bus, prefetch=prefetch)
+    # Its own queue: a failing SCM delays statuses, never the records above. Without reporting
+    # the queue is still drained, so that nothing piles up in it.
+    reporting = reporting or ReportingWiring(reporting=None)
+    components += reporting.components(bus, prefetch=prefetch)
     return WatcherParts(tracker, components)
 
 

@@ -28,7 +28,7 @@ class BitbucketCloudStatuses:
         path = f"2.0/repositories/{workspace}/{slug}/commit/{commit}/statuses/build"
         return ApiRequest(
             "POST",
-            joined(self.base_url, path),
+            joined(self.base_url.rstrip("/").removesuffix("/2.0"), path),
             {"Authorization": f"Bearer {self.token}"},
             build_status_body(target, status, STATES),
             secrets=(self.token,),

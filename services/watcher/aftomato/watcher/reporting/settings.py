@@ -60,7 +60,7 @@ class ReportingSettings(SettingsGroup):
     bitbucket_cloud_api_url: str = Field(
         default="https://api.bitbucket.org",
         alias="AFTOMATO_BITBUCKET_CLOUD_API_URL",
-        description="Bitbucket Cloud API base",
+        description="Bitbucket Cloud API base (with or without /2.0)",
     )
     bitbucket_cloud_token: SecretStr | None = Field(
         default=None,

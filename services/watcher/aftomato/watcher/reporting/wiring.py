@@ -37,14 +37,15 @@ QUEUE = "aftomato.reporting"
 
 @dataclass(frozen=True)
 class ReportingWiring:
-    reporting: Reporting
+    reporting: Reporting | None
+    """None: reporting is off and its queue is only drained (embedded mode, tests)."""
     scripts: ScriptsReader | None = None
     """Where notification settings come from; None: no project is notified."""
     scripts_poll_seconds: float = 300.0
 
     def components(self, bus: Bus, *, prefetch: int | None = None) -> list[Component]:
         components: list[Component] = []
-        handler = reporting_handler(self.reporting)
+        handler = reporting_handler(self.reporting) if self.reporting else _drain
         if self.scripts is not None:
             poll = Periodic("build-scripts poll (reporting)", self.scripts_poll_seconds, self._read)
             handler = _nudging(handler, poll)
@@ -55,6 +56,10 @@ class ReportingWiring:
     async def _read(self) -> None:
         if self.scripts is not None:
             await self.scripts.refresh()
+
+
+async def _drain(delivery: Delivery) -> None:
+    """Reporting is off: the message is acknowledged and forgotten."""
 
 
 def _nudging(handler: Handler, poll: Periodic) -> Handler:
