@@ -1,8 +1,12 @@
-"""The ``cluster`` fixture: Aftomato's four services as processes around the fake cluster."""
+"""The ``cluster`` fixture: Aftomato's four services as processes around the fake cluster.
+
+When a test fails, the end of each service's log is printed with its report: the services run in
+processes of their own, so their logs are where a failure shows why.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 
 import aiohttp
@@ -11,9 +15,23 @@ import pytest
 from tests.e2e.cluster import Backends, Cluster, running_cluster
 from tests.support.servers.moto import AwsNames
 
+FAILED = pytest.StashKey[bool]()
+LOG_LINES = 40
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.failed:
+        item.stash[FAILED] = True
+    return report
+
 
 @pytest.fixture
 async def cluster(
+    request: pytest.FixtureRequest,
     amqp_url: str,
     etcd_endpoint: str,
     etcd_prefix: str,
@@ -24,9 +42,13 @@ async def cluster(
     backends = Backends(amqp_url, etcd_endpoint, etcd_prefix, aws_endpoint, aws_names)
     async with running_cluster(backends, tmp_path) as running:
         yield running
+    if request.node.stash.get(FAILED, False):
+        for log in sorted((tmp_path / "logs").glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-LOG_LINES:]
+            print(f"--- last {len(tail)} lines of {log}", *tail, sep="\n")  # noqa: T201
 
 
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(raise_for_status=False) as session:
+    async with aiohttp.ClientSession() as session:
         yield session
