@@ -114,6 +114,19 @@ async def test_an_unknown_project_errors_as_the_entrypoint_says(executor: LocalE
     assert (observation.state, observation.exit_code) == (BuildState.ERRORED, 120)
 
 
+async def test_a_project_with_sidecars_errors_at_once(executor: LocalExecutor) -> None:
+    pod = manifest("b13", "t/hello")
+    sidecar = {"name": "redis", "image": "redis:7", "restartPolicy": "Always"}
+    pod["spec"]["initContainers"].append(sidecar)
+    await executor.create(pod)
+    observation = seen(await final_pod(executor, pod_name("b13")))
+    assert observation.state is BuildState.ERRORED
+    assert observation.reason is not None
+    assert observation.reason.startswith("container redis cannot start: CreateContainerError")
+    assert "runs no sidecars" in observation.reason
+    assert "runs no sidecars" in await log_text(executor, pod_name("b13"))
+
+
 async def test_creating_twice_runs_one_build(executor: LocalExecutor) -> None:
     await executor.create(manifest("b4", "t/hello"))
     await executor.create(manifest("b4", "t/hello"))

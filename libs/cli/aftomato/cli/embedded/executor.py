@@ -35,6 +35,7 @@ log = get_logger(__name__)
 ENTRYPOINT_FAILED = 122
 FOLLOW_POLL_SECONDS = 0.1
 DEFAULT_DELETE_GRACE = 15
+NO_SIDECARS = "aftomato up runs no sidecars: build this project on Kubernetes"
 
 
 @dataclass
@@ -175,6 +176,10 @@ class LocalExecutor:
                 run.ended.set()
 
     async def _steps(self, name: str, run: _Run, pod: Pod, build_id: str) -> None:
+        if sidecars := pod_status.sidecars(pod):  # the build would wait for them in vain
+            await local_run.append_log(run.folders, f"[aftomato] {NO_SIDECARS}\n")
+            await self._update(name, sidecars[0], pod_status.cannot_create(NO_SIDECARS))
+            return
         try:
             await local_run.copy_scripts(self._scripts(), run.folders)
         except OSError as error:

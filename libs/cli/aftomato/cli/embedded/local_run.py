@@ -144,6 +144,7 @@ async def _chunks(path: Path) -> AsyncIterator[bytes]:
 
 async def append_log(folders: BuildFolders, text: str) -> None:
     def append() -> None:
+        folders.root.mkdir(parents=True, exist_ok=True)
         with folders.log.open("ab") as log:
             log.write(text.encode())
 

@@ -132,6 +132,20 @@ def build_environment(pod: Pod) -> dict[str, str]:
     return {}
 
 
+def sidecars(pod: Pod) -> list[str]:
+    """The names of the pod's native sidecars (init containers that keep running)."""
+    return [
+        container["name"]
+        for container in pod["spec"].get("initContainers") or []
+        if container.get("restartPolicy") == "Always"
+    ]
+
+
+def cannot_create(message: str) -> State:
+    """A container that cannot be created: the watcher ends the build ``errored`` at once."""
+    return {"waiting": {"reason": "CreateContainerError", "message": message}}
+
+
 def deadline_seconds(pod: Pod) -> int | None:
     value = pod["spec"].get("activeDeadlineSeconds")
     return value if isinstance(value, int) else None
