@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -93,3 +94,17 @@ async def test_commits_are_apart_and_entries_expire_with_their_lease(
     assert kv.lease != 0
     await store[0].revoke_lease(kv.lease)
     assert (await ledger.entry(BUILD, COMMIT)).reported is None
+
+
+async def test_racing_claims_grant_one_state_at_a_time(ledger: ReportLedger) -> None:
+    for _ in range(5):
+        build = f"{_:032d}"
+        claims = await asyncio.gather(
+            ledger.claim(build, COMMIT, BuildState.RUNNING),
+            ledger.claim(build, COMMIT, BuildState.SUCCEEDED),
+            ledger.claim(build, COMMIT, BuildState.RUNNING),
+        )
+        outcomes = [claim for claim, _ in claims]
+        assert outcomes.count(Claim.GRANTED) == 1, outcomes
+        if outcomes[1] is not Claim.GRANTED:  # running won: success waits for it
+            assert outcomes[1] is Claim.BUSY

@@ -121,15 +121,16 @@ class ReportLedger:
     async def _swap(self, key: str, kv: KeyValue | None, entry: Entry) -> bool:
         compare = Compare.absent(key) if kv is None else Compare.unchanged(kv)
         value = entry.model_dump_json().encode()
-        lease = kv.lease if kv is not None and kv.lease else 0
-        try:
-            if not lease:
-                lease = await self.store.grant_lease(self.retention_seconds)
-            return await self.store.transaction([compare], [Put(key, value, lease)])
-        except LeaseNotFound:
-            # The retention ran out under a build still being reported: start a new one.
-            lease = await self.store.grant_lease(self.retention_seconds)
-            return await self.store.transaction([compare], [Put(key, value, lease)])
+        if kv is not None and kv.lease:
+            try:
+                return await self.store.transaction([compare], [Put(key, value, kv.lease)])
+            except LeaseNotFound:
+                pass  # the retention ran out under a build still being reported: a new one
+        lease = await self.store.grant_lease(self.retention_seconds)
+        swapped = await self.store.transaction([compare], [Put(key, value, lease)])
+        if not swapped:
+            await self.store.revoke_lease(lease)
+        return swapped
 
 
 def _entry(kv: KeyValue | None) -> Entry:
