@@ -13,7 +13,7 @@ from tests.e2e.api import cancel
 from tests.e2e.cluster import NAMESPACE, Cluster
 from tests.e2e.outcomes import console_log, finished
 from tests.e2e.pods import BranchOverlap
-from tests.e2e.scripts_repo import SLEEPER, SLOW
+from tests.e2e.scripts_repo import OVERDUE, SLEEPER, SLOW
 from tests.e2e.webhooks import PUSH_BRANCH, push, push_body
 from tests.support.waiting import eventually, eventually_async
 
@@ -34,6 +34,18 @@ async def test_a_failing_script_ends_failed_with_its_exit_code(
     assert (record.state, record.exit_code) == (BuildState.FAILED, 3)
     assert record.reason == "build.sh exited with code 3"
     assert "3 tests failed" in await console_log(cluster, accepted.build_id)
+
+
+async def test_a_build_past_its_timeout_is_stopped_and_ends_timed_out(
+    cluster: Cluster, http: aiohttp.ClientSession
+) -> None:
+    accepted = await push(http, cluster.ingest_url, push_body(OVERDUE))
+
+    record = await finished(cluster, accepted.build_id)
+
+    assert record.state is BuildState.TIMED_OUT
+    assert record.reason == "the build ran past its timeout of 2s"
+    assert "this takes too long" in await console_log(cluster, accepted.build_id)
 
 
 async def test_a_burst_of_pushes_to_one_branch_runs_one_at_a_time_and_all_end(
