@@ -70,7 +70,10 @@ class PodRun:
         await asyncio.gather(*(p.stop(grace_seconds) for p in list(self._running)))
 
     async def _run(self) -> None:
-        pod = self._fake.pod(*self._where)
+        try:
+            pod = self._fake.pod(*self._where)
+        except KubeError:  # deleted before the node got to it
+            return
         deadline = pod["spec"].get("activeDeadlineSeconds")
         watchdog = None if deadline is None else asyncio.create_task(self._deadline(pod, deadline))
         try:
