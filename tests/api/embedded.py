@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +31,24 @@ class Embedded:
     url: str
     records: BuildStore
     app: web.Application
+    fake: FakeKube
     loop: asyncio.AbstractEventLoop
     """The loop the api runs on: call the records through it."""
 
 
+OpenRecords = Callable[[Path, AsyncExitStack], Awaitable[BuildStore]]
+"""Opens a build store on the api's loop, registering its clean-up on the stack."""
+
+
+async def sqlite_records(root: Path, stack: AsyncExitStack) -> BuildStore:
+    records = await SqliteStore.open(root / "records.sqlite")
+    stack.push_async_callback(records.close)
+    return records
+
+
 @contextmanager
-def embedded_api(root: Path) -> Iterator[Embedded]:
-    """The api served until the block ends."""
+def embedded_api(root: Path, open_records: OpenRecords = sqlite_records) -> Iterator[Embedded]:
+    """The api served until the block ends, on SQLite records unless ``open_records`` says."""
     loop = asyncio.new_event_loop()
     started: asyncio.Future[Embedded] = loop.create_future()
     stop = asyncio.Event()
@@ -47,8 +58,7 @@ def embedded_api(root: Path) -> Iterator[Embedded]:
             async with AsyncExitStack() as stack:
                 fake = await stack.enter_async_context(FakeKube())
                 kube = await stack.enter_async_context(api_client(fake.url))
-                records = await SqliteStore.open(root / "records.sqlite")
-                stack.push_async_callback(records.close)
+                records = await open_records(root, stack)
                 parts = compose_api(
                     bus=InMemoryBus(InMemoryBroker()),
                     records=records,
@@ -62,7 +72,7 @@ def embedded_api(root: Path) -> Iterator[Embedded]:
                 )
                 server = await stack.enter_async_context(serving(parts))
                 url = str(server.make_url("")).rstrip("/")
-                started.set_result(Embedded(url, records, parts.app, loop))
+                started.set_result(Embedded(url, records, parts.app, fake, loop))
                 await stop.wait()
         except BaseException as error:
             if not started.done():

@@ -14,10 +14,11 @@ from tests.api.rig import OPERATOR, T0, ApiRig, bearer, build_id, update
 pytestmark = pytest.mark.integration
 
 
-async def post(rig: ApiRig, path: str, body: Any = None, status: int = 202, **headers: str) -> Any:
-    async with rig.http.post(
-        rig.url(path), json=body, headers={**bearer(OPERATOR), **headers}
-    ) as response:
+async def post(
+    rig: ApiRig, path: str, body: Any = None, status: int = 202, key: str | None = None
+) -> Any:
+    headers = {**bearer(OPERATOR), **({"Idempotency-Key": key} if key else {})}
+    async with rig.http.post(rig.url(path), json=body, headers=headers) as response:
         answer = await response.json()
         assert response.status == status, answer
         return answer

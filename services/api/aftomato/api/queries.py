@@ -5,10 +5,11 @@ of docs/api.md (through the models of :mod:`.models`)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from aftomato.api.views import artifact_view, build_view, project_view, queue_view
+from aftomato.api.views import artifact_view, build_json, project_view, queue_view
 from aftomato.common.blobs.store import BlobStore
 from aftomato.common.coordination.gate import queue_closure
 from aftomato.common.coordination.keys import BuildKeys
@@ -71,7 +72,7 @@ class ApiQueries:
 
     async def build(self, build_id: str) -> Json | None:
         record = await self._records.get(build_id)
-        return None if record is None else build_view(record).model_dump(mode="json")
+        return None if record is None else build_json(record)
 
     async def active(self) -> list[Json]:
         return _builds(await self._records.active())
@@ -88,5 +89,5 @@ class ApiQueries:
         return [artifact_view(build_id, blob).model_dump(mode="json") for blob in blobs]
 
 
-def _builds(records: Any) -> list[Json]:
-    return [build_view(record).model_dump(mode="json") for record in records]
+def _builds(records: Iterable[BuildRecord]) -> list[Json]:
+    return [build_json(record) for record in records]
