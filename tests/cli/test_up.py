@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -110,3 +112,30 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, ProcessLookupError):
         return False
     return state != "Z"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        (
+            ["--scripts", "/no/such/folder"],
+            "the build scripts folder /no/such/folder does not exist",
+        ),
+        (["--port", "http"], "AFTOMATO_HTTP_PORT"),
+    ],
+)
+def test_a_bad_setting_stops_up_at_once_naming_it(
+    tmp_path: Path, arguments: list[str], expected: str
+) -> None:
+    command = [sys.executable, "-m", "aftomato.cli.main", "up", "--data-dir", str(tmp_path)]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AFTOMATO_")}
+    done = subprocess.run(
+        [*command, "--port", "0", *arguments],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert expected in done.stderr

@@ -17,8 +17,9 @@ from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.records.sqlite import SqliteStore
 from aftomato.common.scripts.catalog import ScriptsReader
-from aftomato.common.scripts.repository import ScriptsRepository
+from aftomato.common.scripts.repository import ScriptsRepository, ScriptsRepositoryError
 from aftomato.common.scripts.settings import ScriptsReaderSettings
+from aftomato.common.settings import SettingsError
 from aftomato.scheduler.pod_settings import PodContext
 
 RECORDS_FILE = "builds.sqlite3"
@@ -56,7 +57,11 @@ async def open_backends(
         timeout=reader.git_timeout,
     )
     scripts = ScriptsReader(repository)
-    await scripts.refresh()
+    try:
+        await scripts.refresh()
+    except ScriptsRepositoryError as error:  # nothing can be built: say so, exit 2
+        message = f"build scripts (--scripts, AFTOMATO_BUILD_SCRIPTS_REPO): {error}"
+        raise SettingsError(message) from None
     return Backends(
         stack=stack,
         broker=InMemoryBroker(),
