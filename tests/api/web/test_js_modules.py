@@ -32,6 +32,7 @@ class LogServer:
 
     def __init__(self) -> None:
         self.resumed_after: list[str | None] = []
+        self.drop = asyncio.Event()
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -66,7 +67,7 @@ class LogServer:
                 f": keep-alive\r\nevent: line\r\nid: {n}\r\ndata: {payload}\r\n\r\n".encode()
             )
         if last is None:
-            await asyncio.sleep(0.5)  # let the browser read what it was sent, then drop
+            await self.drop.wait()  # the test says when the browser has shown what it was sent
             if request.transport is not None:
                 request.transport.close()
             return response
@@ -197,9 +198,11 @@ async def test_sse_parser_handles_any_chunking_comments_and_multiline_data(page:
 async def test_console_resumes_after_a_drop_with_every_line_once_and_in_colour(
     page: Page, log_server: tuple[LogServer, str]
 ) -> None:
-    result = await run(
-        page,
-        r"""
+    server = log_server[0]
+    following = asyncio.create_task(
+        run(
+            page,
+            r"""
         const { followEvents } = await import("/static/js/sse.js");
         const { LogConsole } = await import("/static/js/console.js");
         const logConsole = new LogConsole(
@@ -223,8 +226,11 @@ async def test_console_resumes_after_a_drop_with_every_line_once_and_in_colour(
           states, ended, pwned: window.pwned ?? null,
         };
         """,
+        )
     )
-    server = log_server[0]
+    await page.wait_for_function("document.querySelectorAll('#console .line').length === 3")
+    server.drop.set()
+    result = await following
     assert server.resumed_after == [None, "3"]
     assert result["numbers"] == [1, 2, 3, 4, 5]
     assert result["texts"] == [
