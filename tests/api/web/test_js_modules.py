@@ -330,3 +330,36 @@ async def test_cookie_reads_the_csrf_value(page: Page) -> None:
         """,
     )
     assert result == ["abc===x", "", "1"]
+
+
+async def test_console_follows_until_the_reader_scrolls_up_and_again_when_asked(page: Page) -> None:
+    result = await run(
+        page,
+        r"""
+        const { LogConsole } = await import("/static/js/console.js");
+        const element = document.getElementById("console");
+        element.style.cssText = "height: 100px; overflow: auto; white-space: pre";
+        const follow = document.getElementById("follow");
+        const logConsole = new LogConsole(element, follow);
+        const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+        for (let n = 1; n <= 50; n++) logConsole.append({ n, text: `line ${n}` });
+        await frame();
+        const followedToEnd = logConsole.atEnd();
+        element.scrollTop = 0;
+        element.dispatchEvent(new Event("scroll"));
+        const afterScrollUp = follow.checked;
+        logConsole.append({ n: 51, text: "line 51" });
+        const stayedUp = element.scrollTop === 0;
+        follow.checked = true;
+        follow.dispatchEvent(new Event("change"));
+        return { followedToEnd, afterScrollUp, stayedUp, backAtEnd: logConsole.atEnd(),
+                 repeated: logConsole.append({ n: 51, text: "again" }) };
+        """,
+    )
+    assert result == {
+        "followedToEnd": True,
+        "afterScrollUp": False,
+        "stayedUp": True,
+        "backAtEnd": True,
+        "repeated": False,
+    }

@@ -8,6 +8,22 @@ export class LogConsole {
     this.follow = follow;
     this.lastLine = 0;
     this.state = PLAIN;
+    // Scrolling up to read stops following; scrolling back to the end follows again.
+    element.addEventListener("scroll", () => {
+      if (this.follow) this.follow.checked = this.atEnd();
+    });
+    this.follow?.addEventListener("change", () => {
+      if (this.follow.checked) this.scrollToEnd();
+    });
+  }
+
+  atEnd() {
+    const { scrollTop, scrollHeight, clientHeight } = this.element;
+    return scrollHeight - scrollTop - clientHeight < 24;
+  }
+
+  scrollToEnd() {
+    this.element.scrollTop = this.element.scrollHeight;
   }
 
   /** Adds line `n` unless it is already shown (a resumed stream may repeat lines). */
@@ -21,7 +37,7 @@ export class LogConsole {
     line.append(renderSegments(segments, this.element.ownerDocument), "\n");
     this.element.append(line);
     this.lastLine = n;
-    if (this.follow?.checked) this.element.scrollTop = this.element.scrollHeight;
+    if (this.follow?.checked) this.scrollToEnd();
     return true;
   }
 }
