@@ -65,8 +65,11 @@ async def test_a_higher_state_waits_for_a_lower_one_being_sent(ledger: ReportLed
     assert (await ledger.claim(BUILD, COMMIT, BuildState.RUNNING))[0] is Claim.GRANTED
     assert (await ledger.claim(BUILD, COMMIT, BuildState.SUCCEEDED))[0] is Claim.BUSY
     assert (await ledger.claim(BUILD, COMMIT, BuildState.QUEUED))[0] is Claim.DONE
+    assert (await ledger.claim(BUILD, COMMIT, BuildState.RUNNING))[0] is Claim.BUSY
     await ledger.release(BUILD, COMMIT, BuildState.RUNNING)
     assert (await ledger.claim(BUILD, COMMIT, BuildState.SUCCEEDED))[0] is Claim.GRANTED
+    assert (await ledger.claim(BUILD, COMMIT, BuildState.FAILED))[0] is Claim.BUSY
+    await ledger.confirm(BUILD, COMMIT, BuildState.SUCCEEDED)
     assert (await ledger.claim(BUILD, COMMIT, BuildState.FAILED))[0] is Claim.DONE
 
 

@@ -3,6 +3,7 @@ transition once and in order, 5xx answers and rate limits retried (``Retry-After
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,21 @@ async def test_a_message_before_its_record_waits_for_it(scm: FakeScm, tmp_path: 
         assert retry is not None
         assert "record" in retry.reason
     assert scm.attempts == []
+
+
+async def test_a_claim_left_by_a_dead_reporter_is_taken_over(scm: FakeScm, tmp_path: Path) -> None:
+    build = Build(Source.GITHUB, "octo/app")
+    async with harness(tmp_path, settings_for(scm, "github")) as rig:
+        assert await rig.deliver(build.requested()) is None
+        rig.reporting.ledger.claim_seconds = 1.0
+        started = build.started()
+        # A reporter claimed `running`, then died before sending it.
+        await rig.reporting.ledger.claim(build.build_id, build.commit, BuildState.RUNNING)
+        finishing = asyncio.create_task(rig.deliver(build.finished()))
+        assert await rig.deliver(started, count=2) is None  # the redelivery takes over
+        assert await finishing is None  # and success waited for it
+    assert [s.body["description"] for s in scm.statuses] == [
+        "Build requested",
+        "Build running",
+        "Build succeeded",
+    ]

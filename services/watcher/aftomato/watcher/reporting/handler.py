@@ -7,6 +7,8 @@ never the build records, which the watcher writes from ``aftomato.watcher``.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -37,6 +39,7 @@ from aftomato.watcher.reporting.status import ReportTarget, same_kind, status_fo
 log = get_logger(__name__)
 
 WAIT_SECONDS = 1.0
+BUSY_POLL_SECONDS = 0.25
 """How long a message waits before its redelivery when the record or another claim is behind."""
 
 
@@ -87,7 +90,7 @@ async def _report(
     notices = state.is_final and reporting.notifier.wanted(target.project_key)
     if api is None and not notices:
         return
-    claim, previous = await reporting.ledger.claim(target.build_id, target.commit, state)
+    claim, previous = await _claim(reporting.ledger, target, state)
     if claim is Claim.BUSY:
         raise Retry("an earlier state of this build is being reported", delay=WAIT_SECONDS)
     if claim is Claim.GRANTED:
@@ -96,6 +99,20 @@ async def _report(
         await _send_status(reporting, api, target, state, reason)
     if notices:
         await reporting.notifier.notify(target, state, reason)
+
+
+async def _claim(
+    ledger: ReportLedger, target: ReportTarget, state: BuildState
+) -> tuple[Claim, BuildState | None]:
+    """Claim ``state``, waiting in place while another reporter holds an earlier claim: it is
+    sending (and soon done) or died (and its claim soon stale); retrying the message instead
+    would spend its deliveries, and a dead-lettered final state would never be reported."""
+    deadline = time.monotonic() + ledger.claim_seconds + BUSY_POLL_SECONDS
+    while True:
+        claim, previous = await ledger.claim(target.build_id, target.commit, state)
+        if claim is not Claim.BUSY or time.monotonic() > deadline:
+            return claim, previous
+        await asyncio.sleep(BUSY_POLL_SECONDS)
 
 
 async def _target(records: BuildStore, message: Message) -> ReportTarget | None:

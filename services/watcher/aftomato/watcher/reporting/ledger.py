@@ -10,9 +10,11 @@ Key ``<prefix>reports/<build id>/<commit>``, value an :class:`Entry`. A reporter
 state before sending it, then *confirms* it (or *releases* it on failure):
 
 - a state at or below the reported one is done already (a redelivery, or superseded);
-- while another claim for a lower state is fresh the caller waits (``BUSY``), so ``running``
-  never lands after ``success``; a claim for the same or a higher state makes ours moot;
-- a claim older than ``claim_seconds`` is from a reporter that died and may be taken over.
+- while another claim for a lower or the same state is fresh the caller waits (``BUSY``), so
+  ``running`` never lands after ``success``, and a redelivery whose first reporter died sends
+  what that one could not; a claim for a higher state makes ours moot;
+- a claim older than ``claim_seconds`` (longer than any send may take) is from a reporter that
+  died and may be taken over.
 
 Every entry lives on a lease of ``retention_seconds``: the key goes away by itself once no
 redelivery of the build's messages can still arrive.
@@ -78,8 +80,8 @@ class ReportLedger:
             if entry.reported is not None and not is_forward(entry.reported, state):
                 return Claim.DONE, entry.reported
             if entry.sending is not None and self.clock() - entry.since < self.claim_seconds:
-                busy = is_forward(entry.sending, state)
-                return (Claim.BUSY if busy else Claim.DONE), entry.reported
+                superseded = is_forward(state, entry.sending)
+                return (Claim.DONE if superseded else Claim.BUSY), entry.reported
             claimed = entry.model_copy(update={"sending": state, "since": self.clock()})
             if await self._swap(key, kv, claimed):
                 return Claim.GRANTED, entry.reported

@@ -47,6 +47,11 @@ class RetryPolicy:
     max_wait: float = 60.0
     timeout: float = 10.0
 
+    @property
+    def longest_send(self) -> float:
+        """The longest :meth:`Sender.send` may take: every attempt timing out, every wait."""
+        return self.attempts * self.timeout + self.max_wait
+
     def backoff(self, attempt: int) -> float:
         return float(min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 

@@ -92,7 +92,7 @@ async def open_reporting(
         timeout=settings.timeout_seconds,
     )
     sender = Sender(session, policy)
-    ledger = ReportLedger(coordination, prefix)
+    ledger = ReportLedger(coordination, prefix, claim_seconds=policy.longest_send + 10)
     projects: ProjectNotifications = (
         CatalogNotifications(scripts) if scripts is not None else NoNotifications()
     )
