@@ -18,7 +18,6 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from aftomato.api.errors import API_PREFIX, Forbidden, Handler, Unauthorized
-from aftomato.common.settings import SettingsError
 
 SESSION_COOKIE = "aftomato_session"
 CSRF_COOKIE = "aftomato_csrf"
@@ -44,13 +43,14 @@ class Principal:
 
 
 def parse_tokens(text: str) -> dict[str, Principal]:
-    """``name:role:token,...`` by token; a bad entry raises naming its position, never its token."""
+    """``name:role:token,...`` by token; a bad entry raises ``ValueError`` naming its position
+    and the variable, never its token."""
     tokens: dict[str, Principal] = {}
     for number, entry in enumerate((e.strip() for e in text.split(",") if e.strip()), start=1):
         name, role, token = [*entry.split(":", 2), "", ""][:3]
         problem = _entry_problem(name, role, token, tokens)
         if problem:
-            raise SettingsError(f"API settings: {TOKENS_VARIABLE} entry {number}: {problem}")
+            raise ValueError(f"{TOKENS_VARIABLE} entry {number}: {problem}")
         tokens[token] = Principal(name, role)
     return tokens
 

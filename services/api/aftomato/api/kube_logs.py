@@ -26,18 +26,19 @@ class KubeLiveLogs:
     async def follow(self, build: BuildRecord) -> AsyncIterator[bytes]:
         if build.pod_name is None:
             return
-        try:
-            response: Any = await self._api.read_namespaced_pod_log(
-                build.pod_name,
-                self._namespace,
-                container=BUILD_CONTAINER,
-                follow=True,
-                _preload_content=False,
-            )
-        except ApiException as error:
-            if error.status in NOTHING_TO_FOLLOW:
+        response: Any = await self._api.read_namespaced_pod_log(
+            build.pod_name,
+            self._namespace,
+            container=BUILD_CONTAINER,
+            follow=True,
+            _preload_content=False,
+        )
+        # Without preloading, the client hands back error answers instead of raising them.
+        if response.status >= 400:
+            response.release()
+            if response.status in NOTHING_TO_FOLLOW:
                 return
-            raise
+            raise ApiException(status=response.status, reason=response.reason)
         try:
             async for chunk in response.content.iter_any():
                 yield bytes(chunk)

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 
 from aftomato.api.live_logs import LiveLogs
 from aftomato.common.blobs.store import BlobNotFound, BlobStore, console_log_key
+from aftomato.common.logging import get_logger
 from aftomato.common.records.store import BuildStore
 from aftomato.common.states import BuildState
+
+log = get_logger(__name__)
 
 
 async def gunzip(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -57,9 +60,12 @@ class LogFollower:
                 async for chunk in _after(stored_log(self.logs, build_id), sent):
                     yield chunk
                 return
-            async for chunk in _after(self.live.follow(record), sent):
-                sent += len(chunk)
-                yield chunk
+            try:
+                async for chunk in _after(self.live.follow(record), sent):
+                    sent += len(chunk)
+                    yield chunk
+            except Exception as error:  # the stream is open: look again rather than fail it
+                log.warning("following a live log failed", build_id=build_id, error=repr(error))
             await asyncio.sleep(self.poll_seconds)
 
     async def final_state(self, build_id: str) -> BuildState | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
+from aftomato.api.auth import parse_tokens
 from aftomato.common.settings import SettingsGroup
 
 
@@ -45,3 +46,9 @@ class ApiSettings(SettingsGroup):
         alias="AFTOMATO_API_SECURE_COOKIES",
         description="Mark the session cookies Secure (set it when the api is served over HTTPS)",
     )
+
+    @field_validator("tokens")
+    @classmethod
+    def _tokens_parse(cls, tokens: SecretStr) -> SecretStr:
+        parse_tokens(tokens.get_secret_value())  # a bad entry stops the api at start-up
+        return tokens
