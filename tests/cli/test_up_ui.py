@@ -10,9 +10,9 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import BrowserContext, expect
 
-from tests.api.web.browser import launch_chromium
+from tests.api.web.browser import running_chromium
 from tests.cli.up_process import UpProcess
 
 pytestmark = pytest.mark.integration
@@ -21,19 +21,19 @@ BUILD_MS = 60_000  # a build on a loaded two-core machine
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await launch_chromium(playwright)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+async def context(up: UpProcess) -> AsyncIterator[BrowserContext]:
+    async with running_chromium() as browser:
+        context = await browser.new_context(base_url=up.url)
+        errors: list[str] = []
+        context.on("weberror", lambda error: errors.append(str(error.error)))
+        yield context
+        await context.close()
+        assert errors == [], "the pages' scripts threw"
 
 
 async def test_hello_world_launched_from_the_ui_succeeds_and_shows_its_log(
-    browser: Browser, up: UpProcess
+    context: BrowserContext, up: UpProcess
 ) -> None:
-    context = await browser.new_context(base_url=up.url)
     page = await context.new_page()
     await page.goto("/sign-in?next=/projects/examples/hello-world")
     await page.get_by_label("API token").fill(up.token)
@@ -49,4 +49,3 @@ async def test_hello_world_launched_from_the_ui_succeeds_and_shows_its_log(
     )
     await expect(console).to_contain_text("Building branch from-the-ui")
     await expect(page.locator("#build-status .state")).to_have_text("succeeded", timeout=BUILD_MS)
-    await context.close()
