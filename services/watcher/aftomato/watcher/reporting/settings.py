@@ -7,19 +7,20 @@ Gitea (and, in tests, at a fake SCM on a loopback port).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import Field, SecretStr
 
 from aftomato.common.settings import SettingsGroup
 
+BaseUrl = Annotated[str, Field(pattern=r"^https?://[^\s]+$")]
+
 
 class ReportingSettings(SettingsGroup):
     title: ClassVar[str] = "Commit statuses and notifications (watcher)"
 
-    public_url: str = Field(
+    public_url: BaseUrl = Field(
         default="http://localhost:8080",
-        pattern=r"^https?://[^\s]+$",
         alias="AFTOMATO_PUBLIC_URL",
         description="Base URL of the web UI: statuses and notices link to it + /builds/<id>",
     )
@@ -31,7 +32,7 @@ class ReportingSettings(SettingsGroup):
         description="Name of the status on the commit (GitHub/Gitea context, GitLab name, "
         "Bitbucket key)",
     )
-    github_api_url: str = Field(
+    github_api_url: BaseUrl = Field(
         default="https://api.github.com",
         alias="AFTOMATO_GITHUB_API_URL",
         description="GitHub REST API base; https://HOST/api/v3 for GitHub Enterprise Server",
@@ -39,7 +40,7 @@ class ReportingSettings(SettingsGroup):
     github_token: SecretStr | None = Field(
         default=None, alias="AFTOMATO_GITHUB_TOKEN", description="GitHub token (statuses: write)"
     )
-    gitlab_url: str = Field(
+    gitlab_url: BaseUrl = Field(
         default="https://gitlab.com",
         alias="AFTOMATO_GITLAB_URL",
         description="GitLab base URL (the API is under /api/v4)",
@@ -47,7 +48,7 @@ class ReportingSettings(SettingsGroup):
     gitlab_token: SecretStr | None = Field(
         default=None, alias="AFTOMATO_GITLAB_TOKEN", description="GitLab token with api scope"
     )
-    bitbucket_server_url: str | None = Field(
+    bitbucket_server_url: BaseUrl | None = Field(
         default=None,
         alias="AFTOMATO_BITBUCKET_SERVER_URL",
         description="Bitbucket Server / Data Center base URL",
@@ -57,7 +58,7 @@ class ReportingSettings(SettingsGroup):
         alias="AFTOMATO_BITBUCKET_SERVER_TOKEN",
         description="Bitbucket Server HTTP access token (repository write)",
     )
-    bitbucket_cloud_api_url: str = Field(
+    bitbucket_cloud_api_url: BaseUrl = Field(
         default="https://api.bitbucket.org",
         alias="AFTOMATO_BITBUCKET_CLOUD_API_URL",
         description="Bitbucket Cloud API base (with or without /2.0)",
@@ -67,7 +68,7 @@ class ReportingSettings(SettingsGroup):
         alias="AFTOMATO_BITBUCKET_CLOUD_TOKEN",
         description="Bitbucket Cloud access token (repository, workspace or OAuth), sent as Bearer",
     )
-    gitea_url: str | None = Field(
+    gitea_url: BaseUrl | None = Field(
         default=None, alias="AFTOMATO_GITEA_URL", description="Gitea base URL (API under /api/v1)"
     )
     gitea_token: SecretStr | None = Field(
