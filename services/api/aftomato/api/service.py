@@ -1,8 +1,9 @@
 """The api's parts wired together, given its clients: used by ``aftomato api`` (RabbitMQ, etcd,
 DynamoDB, S3, Kubernetes) and by ``aftomato up`` (the embedded back ends) alike.
 
-It returns the aiohttp application and the components to run beside it; where the application
-listens is the caller's business.
+It returns the aiohttp application (the JSON API, the web UI's pages over the same queries, the
+health routes) and the components to run beside it; where the application listens is the
+caller's business.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from aftomato.api.queries import ApiQueries
 from aftomato.api.routes import ROUTES
 from aftomato.api.routing import add_routes
 from aftomato.api.settings import ApiSettings
+from aftomato.api.web import add_web_routes
 from aftomato.common.blobs.store import BlobStore
 from aftomato.common.bus import Bus
 from aftomato.common.components import Periodic
@@ -101,5 +103,6 @@ def compose_api(
         return web.json_response(document)
 
     app.router.add_get("/api/v1/openapi.json", openapi)
+    add_web_routes(app, queries, read_requires_token=settings.read_requires_token)
     add_health_routes(app, readiness(components), registry or CollectorRegistry())
     return ApiParts(app, queries, events, components)
