@@ -60,24 +60,15 @@ class Notifier:
         kind = notice_kind(state, await previous_outcome(self.records, finished))
         if kind is not None and kind in slack.when:
             text = notice_text(finished, kind, build_page(self.public_url, target.build_id))
-            await self._send(webhook_url_or_none(slack, self.environ), text, kind.value)
+            await self._send(slack, text, kind.value)
         await self.ledger.mark_notified(target.build_id, target.commit)
 
-    async def _send(self, url: str | None, text: str, kind: str) -> None:
-        if url is None:
-            return
+    async def _send(self, slack: SlackNotifications, text: str, kind: str) -> None:
         try:
-            await self.sender.send(notice_request(url, text))
+            await self.sender.send(notice_request(webhook_url(slack, self.environ), text))
             log.info("notice sent", kind=kind)
         except SendDeferred as later:
             raise Retry(str(later), delay=min(later.delay, MAX_DEFERRAL_SECONDS)) from later
-        except SendRefused as refused:
-            log.error("notice refused", kind=kind, error=str(refused))
-
-
-def webhook_url_or_none(slack: SlackNotifications, environ: Mapping[str, str]) -> str | None:
-    try:
-        return webhook_url(slack, environ)
-    except WebhookMissing as missing:
-        log.error("notice not sent", error=str(missing))
-        return None
+        except (SendRefused, WebhookMissing) as refused:
+            # Sending it again would fail again: say so, and do not hold the message.
+            log.error("notice not sent", kind=kind, error=str(refused))
