@@ -108,7 +108,7 @@ async def test_launch_refuses_bodies_that_are_not_json(rig: ApiRig) -> None:
         headers={**headers, "Content-Type": "application/json"},
     ) as response:
         assert response.status == 413
-        assert "error" in await response.json()
+        assert (await response.json())["error"]["code"] == "request_entity_too_large"
 
 
 async def test_cancel_publishes_the_request_and_refuses_final_builds(rig: ApiRig) -> None:

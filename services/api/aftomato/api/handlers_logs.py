@@ -73,7 +73,7 @@ async def _followed(request: web.Request, build_id: str) -> web.StreamResponse:
 
 
 def _resume_after(request: web.Request) -> int:
-    text = request.headers.get("Last-Event-ID") or request.query.get("after") or "0"
+    text = request.headers.get("Last-Event-ID", "0").strip()
     return int(text) if text.isdigit() else 0
 
 
