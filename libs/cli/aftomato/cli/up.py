@@ -72,7 +72,9 @@ def main(argv: Sequence[str]) -> int:
         )
         scheduling, watching = load(SchedulerSettings, environ), load(WatcherSettings, environ)
         up.data_dir.mkdir(parents=True, exist_ok=True)
-        keys = credentials(load(WebhookSettings, environ), load(ApiSettings, environ), up.data_dir)
+        access = credentials(
+            load(WebhookSettings, environ), load(ApiSettings, environ), up.data_dir
+        )
     except (SettingsError, OSError) as error:
         return report_settings_error("up", SettingsError(str(error)))
 
@@ -113,11 +115,11 @@ def main(argv: Sequence[str]) -> int:
             keys=backends.keys,
             scripts=backends.scripts,
             live_logs=executor,
-            settings=keys.api,
+            settings=access.api,
             registry=registry,
             scripts_poll_seconds=reader.poll_seconds,
         )
-        add_hooks(api.app, compose_ingest(backends.bus(), keys.webhooks, registry))
+        add_hooks(api.app, compose_ingest(backends.bus(), access.webhooks, registry))
         server = HttpServer(api.app, http.host, http.port, name="up")
         return [
             executor,
@@ -126,7 +128,7 @@ def main(argv: Sequence[str]) -> int:
             *api.components,
             server,
             StopBuilds(executor, watcher.tracker, backends.records),
-            Announce(server, http.host, keys, up.data_dir),
+            Announce(server, http.host, access, up.data_dir),
         ]
 
-    return run_service("up", start, secrets=keys.secrets, environ=environ)
+    return run_service("up", start, secrets=access.secrets, environ=environ)
