@@ -249,11 +249,18 @@ def test_scm_tokens_reach_the_watcher_alone_and_only_from_a_named_secret() -> No
     assert set().union(*every.values()) == set()
 
 
+SECRET_SAMPLES = {
+    "AFTOMATO_AMQP_URL": "amqp://u:p@rabbitmq/",
+    "AFTOMATO_API_TOKENS": "ci:admin:a-long-enough-token",
+}
+"""A value of the right shape for each secret the chart references (the rest take any text)."""
+
+
 def test_every_value_of_the_config_map_is_one_its_settings_group_accepts() -> None:
     """The ConfigMap's text reads back as the values file meant it (no 1.048576e+06)."""
     options = {name: str(value) for name, value in all_options()["config"].items()}
     data = of_kind(manifests(all_options()), "ConfigMap")[0]["data"]
-    secrets = {variable: "amqp://u:p@rabbitmq/" for variable in secret_variables()}
+    secrets = {variable: SECRET_SAMPLES.get(variable, "s3cret") for variable in secret_variables()}
     for group in settings_groups():
         loaded = settings.load(group, {**data, **secrets})  # SettingsError names a bad value
         assert loaded == settings.load(group, {**data, **options, **secrets}), group.title
