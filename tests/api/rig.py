@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,6 +125,10 @@ class ApiRig:
     async def heard_of(self, kind: type[Message]) -> list[Message]:
         await eventually(lambda: any(isinstance(m, kind) for m in self.heard), what=kind.__name__)
         return [m for m in self.heard if isinstance(m, kind)]
+
+
+RigFactory = Callable[[ApiSettings], AbstractAsyncContextManager[ApiRig]]
+"""Makes an api rig with the settings a test chooses (the ``make_rig`` fixture)."""
 
 
 def _pod(name: str) -> dict[str, Any]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import aiohttp
 import pytest
 
 from aftomato.api.auth import Principal, Role, parse_tokens
-from tests.api.rig import ADMIN, OPERATOR, VIEWER, ApiRig, api_rig, api_settings, bearer
-from tests.support.fake_kube import FakeKube
-from tests.support.servers.moto import AwsNames
+from tests.api.rig import ADMIN, OPERATOR, VIEWER, ApiRig, RigFactory, api_settings, bearer
 
 LAUNCH = {"project": "team/app", "branch": "main"}
 
@@ -66,25 +62,8 @@ async def test_writes_need_an_operator_token(rig: ApiRig) -> None:
 
 
 @pytest.mark.integration
-async def test_reading_may_require_a_token(
-    tmp_path: Path,
-    amqp_url: str,
-    etcd_endpoint: str,
-    etcd_prefix: str,
-    aws_endpoint: str,
-    aws_names: AwsNames,
-    fake_kube: FakeKube,
-) -> None:
-    async with api_rig(
-        tmp_path=tmp_path,
-        amqp_url=amqp_url,
-        etcd_endpoint=etcd_endpoint,
-        etcd_prefix=etcd_prefix,
-        aws_endpoint=aws_endpoint,
-        aws_names=aws_names,
-        fake=fake_kube,
-        settings=api_settings(read_requires_token=True),
-    ) as rig:
+async def test_reading_may_require_a_token(make_rig: RigFactory) -> None:
+    async with make_rig(api_settings(read_requires_token=True)) as rig:
         async with rig.http.get(rig.url("/api/v1/builds/active")) as response:
             assert response.status == 401
         async with rig.http.get(

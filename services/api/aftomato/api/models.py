@@ -4,14 +4,17 @@ document is generated from them, so the two cannot drift apart (docs/api.md is t
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from aftomato.common.messages import Branch, ProjectKey
 from aftomato.common.names import check_parameter_name
 from aftomato.common.states import BuildState
 
 BUILD_ID_PATTERN = r"^[0-9a-f]{32}$"
+ParameterName = Annotated[str, AfterValidator(check_parameter_name)]
+"""A build parameter becomes an environment variable of the build script."""
 
 
 class _Answer(BaseModel):
@@ -139,14 +142,7 @@ class LaunchRequest(_Body):
     project: ProjectKey
     branch: Branch
     commit: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{7,64}$")
-    parameters: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("parameters")
-    @classmethod
-    def _parameter_names(cls, parameters: dict[str, str]) -> dict[str, str]:
-        for name in parameters:
-            check_parameter_name(name)
-        return parameters
+    parameters: dict[ParameterName, str] = Field(default_factory=dict)
 
 
 class QueueChange(_Body):
