@@ -169,7 +169,7 @@ async def test_a_pod_the_scheduler_cancelled_is_recorded_cancelled(rig: Rig) -> 
 async def test_a_watcher_stopped_mid_build_and_restarted_completes_the_record(
     rig: Rig,
 ) -> None:
-    async with rig.watcher():  # stopped (SIGTERM) while the build runs
+    async with rig.watcher(abrupt=True):  # killed while the build runs
         request = await rig.launch(5)
         await eventually(lambda: pod_exists(rig.fake, request), what="the pod")
         run_build(rig.fake, request, "half...\n", 0)

@@ -43,9 +43,14 @@ class Consumer:
             self._queue, self._routing_keys, self._handler, prefetch=self._prefetch
         )
         self._subscribed = True
-        await stopping.wait()
-        self._subscribed = False
-        await subscription.cancel(drain_timeout=self._drain_seconds)
+        try:
+            await stopping.wait()
+        finally:
+            self._subscribed = False
+            # Cancelled rather than stopped (another component failed, or the process is being
+            # killed): stop at once, as a kill would; what was in flight is delivered again.
+            drain = self._drain_seconds if stopping.is_set() else 0.0
+            await subscription.cancel(drain_timeout=drain)
 
 
 class Periodic:

@@ -104,6 +104,6 @@ class _Drain:
         try:
             await stopping.wait()
         except asyncio.CancelledError:
-            self._tracker.abandon()
+            await self._tracker.abandon()
             raise
         await self._tracker.drain()

@@ -79,10 +79,13 @@ class Tracker:
         if self._finishing:
             await asyncio.gather(*self._finishing.values(), return_exceptions=True)
 
-    def abandon(self) -> None:
-        """Stop finishing builds at once (the process is killed): the next watcher finishes them."""
-        for task in self._finishing.values():
+    async def abandon(self) -> None:
+        """Stop finishing builds at once (the process is killed): the next watcher finishes them.
+        Returns once they stopped, so none outlives the clients it uses."""
+        abandoned = list(self._finishing.values())
+        for task in abandoned:
             task.cancel()
+        await asyncio.gather(*abandoned, return_exceptions=True)
 
     def _may_have_finished(self, seen: Observation, deleted: bool) -> bool:
         """Whether an ended pod may be one whose build was finished already: a pod is deleted

@@ -122,6 +122,13 @@ class RabbitMqSubscription:
                 log.warning("could not cancel the consumer", error=repr(error))
         if self._in_flight:
             await asyncio.wait(set(self._in_flight), timeout=drain_timeout)
+        # Handlers still running past the drain are stopped (their messages come back), so none
+        # outlives the clients it uses, which the service closes next.
+        late = set(self._in_flight)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late)
         if not self._channel.is_closed:
             await self._channel.close()
 
