@@ -152,6 +152,8 @@ async def test_build_page_offers_cancel_only_while_running_and_only_to_operators
     assert 'id="rebuild"' not in viewer
     assert 'role="log" aria-live="polite"' in live
     assert f'href="/api/v1/builds/{done["build_id"]}/log"' in ended
+    assert '/log"' not in live
+    assert "downloaded when the build ends" in live
     assert 'dist/&lt;x&gt;.tar.gz</a> <span class="size">1.5 KiB' in ended
     assert "exit code 3" in ended
 

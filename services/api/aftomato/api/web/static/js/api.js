@@ -51,3 +51,17 @@ export function notify(message) {
   notice.textContent = message;
   notice.hidden = message === "";
 }
+
+/**
+ * Waits until the record of a build just launched can be read (it appears once the watcher has
+ * applied the request), so its page never answers 404; gives up after `withinMs` and goes anyway.
+ */
+export async function recorded(buildId, { withinMs = 15000, everyMs = 250 } = {}) {
+  const deadline = Date.now() + withinMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(`/api/v1/builds/${buildId}`, { credentials: "same-origin", cache: "no-store" });
+    if (response.ok) return true;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 // A build page: the live console, its state as it changes, cancel and rebuild.
 
-import { notify, send } from "./api.js";
+import { notify, recorded, send } from "./api.js";
 import { LogConsole } from "./console.js";
 import { refreshOnEvents } from "./live.js";
 import { followEvents } from "./sse.js";
@@ -56,8 +56,12 @@ async function act(button, buildId, refresh) {
   notify("");
   try {
     const answer = await send("POST", `/api/v1/builds/${buildId}/${action}`);
-    if (action === "rebuild") location.assign(answer.page ?? `/builds/${answer.build_id}`);
-    else refresh();
+    if (action === "rebuild") {
+      await recorded(answer.build_id);
+      location.assign(answer.page ?? `/builds/${answer.build_id}`);
+    } else {
+      refresh();
+    }
   } catch (error) {
     notify(`Could not ${action} the build: ${error.message}`);
     button.disabled = false;

@@ -1,6 +1,6 @@
 // A project page: the launch form, and the history and chart updating as its builds progress.
 
-import { notify, send } from "./api.js";
+import { notify, recorded, send } from "./api.js";
 import { refreshOnEvents } from "./live.js";
 
 export function start() {
@@ -22,6 +22,7 @@ async function launch(form) {
   notify("");
   try {
     const answer = await send("POST", "/api/v1/builds", body);
+    await recorded(answer.build_id);
     location.assign(answer.page ?? `/builds/${answer.build_id}`);
   } catch (error) {
     notify(`Could not launch the build: ${error.message}`);
