@@ -22,6 +22,13 @@ async def test_pages_and_the_api_read_the_same_builds(rig: ApiRig) -> None:
 
 
 async def test_health_and_metrics(rig: ApiRig) -> None:
+    async with rig.http.get(rig.url(f"/api/v1/builds/{build_id(9)}")) as response:
+        assert response.status == 404
     for path in ("/healthz", "/readyz", "/metrics"):
         async with rig.http.get(rig.url(path)) as response:
             assert response.status == 200, path
+            text = await response.text()
+    counted = (
+        'aftomato_api_answers_total{method="GET",route="/api/v1/builds/{build_id}",status="404"}'
+    )
+    assert f"{counted} 1.0" in text

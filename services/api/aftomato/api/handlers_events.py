@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from aiohttp import web
 
-from aftomato.api import sse
+from aftomato.api import streaming
 from aftomato.api.context import context_of
 
 
@@ -15,17 +14,19 @@ async def events(request: web.Request) -> web.StreamResponse:
     context = context_of(request)
     interval = context.settings.keep_alive_seconds
     with context.events.subscribe() as feed:
-        response = await sse.open_stream(request)
-        with contextlib.suppress(ConnectionResetError):
-            await response.write(sse.KEEP_ALIVE)  # the stream is open: clients may count on it
+        response = await streaming.open_stream(request)
+        with streaming.ending_quietly(request.path):
+            await response.write(
+                streaming.KEEP_ALIVE
+            )  # the stream is open: clients may count on it
             while True:
                 try:
                     async with asyncio.timeout(interval):
                         event = await feed.get()
                 except TimeoutError:
-                    await response.write(sse.KEEP_ALIVE)
+                    await response.write(streaming.KEEP_ALIVE)
                     continue
                 if event is None:
                     break
-                await response.write(sse.event_text(event.kind, event.data, event.event_id))
+                await response.write(streaming.event_text(event.kind, event.data, event.event_id))
     return response

@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator
 
 from aiohttp import web
 
-from aftomato.api import bodies, sse
+from aftomato.api import bodies, streaming
 from aftomato.api.context import context_of
 from aftomato.api.errors import NotFound
 from aftomato.api.log_stream import Lines, gunzip
@@ -46,30 +46,18 @@ async def log(request: web.Request) -> web.StreamResponse:
 
 
 async def _stored(request: web.Request, build_id: str, *, gzip: bool) -> web.StreamResponse:
-    store = context_of(request).logs
-    async with store.open(console_log_key(build_id)) as blob:
+    async with context_of(request).logs.open(console_log_key(build_id)) as blob:
         headers = {"Content-Type": TEXT, "Vary": "Accept-Encoding"}
         if gzip:
             headers.update({"Content-Encoding": "gzip", "Content-Length": str(blob.info.size)})
-        response = web.StreamResponse(headers=headers)
-        await response.prepare(request)
         chunks = blob.chunks if gzip else gunzip(blob.chunks)
-        async for chunk in chunks:
-            await response.write(chunk)
-    await response.write_eof()
-    return response
+        return await streaming.send_stream(request, headers, chunks)
 
 
 async def _followed(request: web.Request, build_id: str) -> web.StreamResponse:
-    response = web.StreamResponse(headers={"Content-Type": TEXT, "X-Accel-Buffering": "no"})
-    response.enable_chunked_encoding()
-    await response.prepare(request)
-    with contextlib.suppress(ConnectionResetError):
-        async with contextlib.aclosing(context_of(request).follower.follow(build_id)) as chunks:
-            async for chunk in chunks:
-                await response.write(chunk)
-        await response.write_eof()
-    return response
+    headers = {"Content-Type": TEXT, "X-Accel-Buffering": "no"}
+    async with contextlib.aclosing(context_of(request).follower.follow(build_id)) as chunks:
+        return await streaming.send_stream(request, headers, chunks)
 
 
 def _resume_after(request: web.Request) -> int:
@@ -81,8 +69,8 @@ async def log_events(request: web.Request) -> web.StreamResponse:
     record = await _record(request)
     context = context_of(request)
     skip = _resume_after(request)
-    response = await sse.open_stream(request)
-    with contextlib.suppress(ConnectionResetError):
+    response = await streaming.open_stream(request)
+    with streaming.ending_quietly(request.path):
         number = 0
         lines = Lines()
         async with contextlib.aclosing(
@@ -92,13 +80,13 @@ async def log_events(request: web.Request) -> web.StreamResponse:
         ) as chunks:
             async for chunk in chunks:
                 if chunk is None:
-                    await response.write(sse.KEEP_ALIVE)
+                    await response.write(streaming.KEEP_ALIVE)
                     continue
                 number = await _send_lines(response, lines.feed(chunk), number, skip)
             await _send_lines(response, lines.close(), number, skip)
         state = await context.follower.final_state(record.build_id)
         end = json.dumps({"state": state.value if state else None})
-        await response.write(sse.event_text("end", end))
+        await response.write(streaming.event_text("end", end))
         await response.write_eof()
     return response
 
@@ -111,7 +99,7 @@ async def _send_lines(
         number += 1
         if number > skip:
             data = json.dumps({"n": number, "text": text}, ensure_ascii=False)
-            out.append(sse.event_text("line", data, str(number)))
+            out.append(streaming.event_text("line", data, str(number)))
     if out:
         await response.write(b"".join(out))
     return number

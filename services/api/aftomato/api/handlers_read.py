@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from aftomato.api import bodies
+from aftomato.api import bodies, streaming
 from aftomato.api.context import context_of
 from aftomato.api.errors import NotFound
 from aftomato.common.blobs.store import BlobNotFound
@@ -71,21 +71,15 @@ async def artifact(request: web.Request) -> web.StreamResponse:
     try:
         async with store.open(f"{build_id}/{path}") as blob:
             name = quote(path.rsplit("/", 1)[-1], safe="")
-            response = web.StreamResponse(
-                headers={
-                    "Content-Type": blob.info.content_type,
-                    "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
-                    "Content-Length": str(blob.info.size),
-                }
-            )
-            await response.prepare(request)
-            async for chunk in blob.chunks:
-                await response.write(chunk)
+            headers = {
+                "Content-Type": blob.info.content_type,
+                "Content-Disposition": f"attachment; filename*=UTF-8''{name}",
+                "Content-Length": str(blob.info.size),
+            }
+            return await streaming.send_stream(request, headers, blob.chunks)
     except BlobNotFound:
         message = f"build {build_id} has no artifact {path!r}"
         raise NotFound(message, code="unknown_artifact") from None
-    await response.write_eof()
-    return response
 
 
 async def queue(request: web.Request) -> web.Response:

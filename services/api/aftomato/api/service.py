@@ -22,6 +22,7 @@ from aftomato.api.events import EventHub
 from aftomato.api.handlers_read import VERSION
 from aftomato.api.live_logs import LiveLogs
 from aftomato.api.log_stream import LogFollower
+from aftomato.api.metrics import ApiMetrics
 from aftomato.api.openapi import openapi_document
 from aftomato.api.queries import ApiQueries
 from aftomato.api.routes import ROUTES
@@ -92,8 +93,11 @@ def compose_api(
         clock=clock,
     )
     components: list[Component] = [events, scripts_poll]
+    registry = registry or CollectorRegistry()
+    metrics = ApiMetrics.register(registry)
     app = web.Application(
-        middlewares=[json_errors, authenticate(tokens)], client_max_size=MAX_BODY_BYTES
+        middlewares=[metrics.middleware(), json_errors, authenticate(tokens)],
+        client_max_size=MAX_BODY_BYTES,
     )
     app[CONTEXT] = context
     add_routes(app, ROUTES)
@@ -104,5 +108,5 @@ def compose_api(
 
     app.router.add_get("/api/v1/openapi.json", openapi)
     add_web_routes(app, queries, read_requires_token=settings.read_requires_token)
-    add_health_routes(app, readiness(components), registry or CollectorRegistry())
+    add_health_routes(app, readiness(components), registry)
     return ApiParts(app, queries, events, components)

@@ -1,8 +1,16 @@
-"""Server-Sent Events over an aiohttp stream: open it, write events and keep-alive comments."""
+"""Streaming answers: Server-Sent Events (open, events, keep-alive comments), and how a stream
+that is already under way ends when something fails."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+
 from aiohttp import web
+
+from aftomato.common.logging import get_logger
+
+log = get_logger(__name__)
 
 
 async def open_stream(request: web.Request) -> web.StreamResponse:
@@ -24,3 +32,28 @@ def event_text(kind: str, data: str, event_id: str | None = None) -> bytes:
 
 
 KEEP_ALIVE = b": keep-alive\n\n"
+
+
+@contextmanager
+def ending_quietly(path: str) -> Iterator[None]:
+    """Once an answer is streaming no error answer can follow: a client that left is normal,
+    anything else is logged and the stream ends (event clients resume by ``Last-Event-ID``)."""
+    try:
+        yield
+    except ConnectionResetError:
+        pass
+    except Exception:
+        log.exception("a streaming answer failed; ending it", path=path)
+
+
+async def send_stream(
+    request: web.Request, headers: dict[str, str], chunks: AsyncIterator[bytes]
+) -> web.StreamResponse:
+    """An answer of ``chunks`` as they come, under ``headers``."""
+    response = web.StreamResponse(headers=headers)
+    await response.prepare(request)
+    with ending_quietly(request.path):
+        async for chunk in chunks:
+            await response.write(chunk)
+        await response.write_eof()
+    return response
