@@ -219,3 +219,26 @@ async def test_dashboard_updates_live_and_pages_fit_a_narrow_screen(
         )
         assert overflow <= 0, f"{path} scrolls sideways on a narrow screen"
         await screenshots.take(page, name)
+
+
+@pytest.fixture
+def token_only_server(tmp_path: Path) -> Iterator[UiServer]:
+    with running_up(tmp_path, AFTOMATO_API_READ_REQUIRES_TOKEN="true") as private:
+        yield private
+
+
+async def test_when_reading_needs_a_token_pages_send_people_to_sign_in_and_back(
+    browser: Browser, token_only_server: UiServer, screenshots: Screenshots
+) -> None:
+    context = await browser.new_context(base_url=token_only_server.url)
+    page = await context.new_page()
+    await page.goto("/projects/ui/gated?branch=main")
+    await expect(page).to_have_url(re.compile(r"/sign-in\?next="))
+    await screenshots.take(page, "sign-in-required")
+    await page.get_by_label("API token").fill(token_only_server.token)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(re.compile(r"/projects/ui/gated\?branch=main$"))
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("ui/gated")
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(re.compile(r"/sign-in\?next=/$"))
+    await context.close()

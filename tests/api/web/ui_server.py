@@ -75,8 +75,9 @@ def write_scripts(root: Path, gates: Path) -> Path:
 
 
 @contextmanager
-def running_up(root: Path) -> Iterator[UiServer]:
-    """``aftomato up`` on a free port with a data folder and build scripts under ``root``."""
+def running_up(root: Path, **settings: str) -> Iterator[UiServer]:
+    """``aftomato up`` on a free port with a data folder and build scripts under ``root``;
+    ``settings`` are more ``AFTOMATO_*`` variables."""
     gates = root / "gates"
     gates.mkdir()
     scripts = write_scripts(root, gates)
@@ -87,6 +88,7 @@ def running_up(root: Path) -> Iterator[UiServer]:
         **inherited,
         "AFTOMATO_API_TOKENS": f"ui-operator:operator:{token}",
         "AFTOMATO_LOG_FORMAT": "json",
+        **settings,
     }
     argv = [AFTOMATO, "up", "--host", LOOPBACK, "--port", str(port)]
     argv += ["--data-dir", str(root / "data"), "--scripts", str(scripts)]
