@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from tests.e2e.api import OPERATOR
 from tests.e2e.cluster import WEBHOOK_SECRET
 from tests.e2e.webhooks import PUSH
 from tests.ingest.webhook_client import DELIVERY_HEADERS, signature_headers
@@ -21,6 +22,8 @@ from tests.ingest.webhook_client import DELIVERY_HEADERS, signature_headers
 QUICK = "examples/hello-world"
 """The quickest build of the suite's scripts: it prints its branch and ends."""
 RETRY_SECONDS = 0.2
+RETRIED = frozenset({0, 502, 503, 504})
+"""Answers a sender retries: not reached, or not taken for now."""
 
 
 def push_body(project: str, branch: str) -> bytes:
@@ -63,10 +66,12 @@ async def deliver(
 
 @dataclass
 class Sender:
-    """Delivers pushes and redelivers each until it is accepted, counting every answer."""
+    """Delivers pushes (and launches through the api) and repeats each, with the same delivery
+    id or ``Idempotency-Key``, until it is accepted, counting every answer."""
 
     http: aiohttp.ClientSession
     ingest_url: str
+    api_url: str = ""
     answers: Counter[int] = field(default_factory=Counter)
     accepted: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
@@ -82,8 +87,37 @@ class Sender:
                     (build_id,) = answer.build_ids
                     self.accepted.append(build_id)
                     return build_id
-                if answer.status not in (0, 503):
-                    raise AssertionError(f"ingest answered {answer.status}: {answer.body}")
-                if answer.status == 503:
-                    self.refusals.append(answer.body)
+                self._retry_or_fail(answer)
                 await asyncio.sleep(RETRY_SECONDS)
+
+    async def launch(self, project: str, branch: str, *, within: float = 60.0) -> str:
+        """``POST /api/v1/builds`` as an operator, repeated with one key until it is taken."""
+        key = str(uuid.uuid4())
+        headers = {**OPERATOR, "Idempotency-Key": key}
+        body = {"project": project, "branch": branch}
+        async with asyncio.timeout(within):
+            while True:
+                answer = await _post_json(self.http, f"{self.api_url}/api/v1/builds", body, headers)
+                self.answers[answer.status] += 1
+                if answer.status == 202:
+                    build_id = str(json.loads(answer.body)["build_id"])
+                    self.accepted.append(build_id)
+                    return build_id
+                self._retry_or_fail(answer)
+                await asyncio.sleep(RETRY_SECONDS)
+
+    def _retry_or_fail(self, answer: Delivery) -> None:
+        if answer.status not in RETRIED:
+            raise AssertionError(f"answered {answer.status}: {answer.body}")
+        if answer.status:
+            self.refusals.append(answer.body)
+
+
+async def _post_json(
+    http: aiohttp.ClientSession, url: str, body: object, headers: dict[str, str]
+) -> Delivery:
+    try:
+        async with http.post(url, json=body, headers=headers) as answer:
+            return Delivery(answer.status, body=await answer.text())
+    except aiohttp.ClientConnectionError:
+        return Delivery(0)
