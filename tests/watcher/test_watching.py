@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -164,6 +166,29 @@ async def test_a_pod_the_scheduler_cancelled_is_recorded_cancelled(rig: Rig) -> 
     assert record.state is BuildState.CANCELLED
     assert record.reason is not None
     assert "by alice" in record.reason
+
+
+async def test_a_cancelled_pod_still_stopping_keeps_its_whole_log(rig: Rig) -> None:
+    async with rig.watcher():
+        request = await rig.launch(8)
+        await eventually(lambda: pod_exists(rig.fake, request), what="the pod")
+        run_build(rig.fake, request, "started\n", 0)
+        name = pod_of(request)
+
+        def cancel_and_delete(pod: dict[str, Any]) -> dict[str, Any]:
+            metadata = pod["metadata"]
+            metadata.setdefault("annotations", {})[CANCELLED_ANNOTATION] = "by alice"
+            metadata["deletionTimestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            metadata["deletionGracePeriodSeconds"] = 30
+            return pod
+
+        rig.fake.store.update(NAMESPACE, name, cancel_and_delete, None)
+        await asyncio.sleep(1.0)  # the watcher sees the terminating pod; its build runs on
+        rig.fake.append_log(NAMESPACE, name, "build", "cleaning up on SIGTERM\n")
+        rig.fake.finish_container(NAMESPACE, name, "build", exit_code=143)
+        record = await final_record(rig, request)
+    assert record.state is BuildState.CANCELLED
+    assert await console_log(rig, request) == "started\ncleaning up on SIGTERM\n"
 
 
 async def test_a_watcher_stopped_mid_build_and_restarted_completes_the_record(

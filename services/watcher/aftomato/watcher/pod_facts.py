@@ -112,6 +112,13 @@ class PodFacts:
         return next((c for c in self.containers if c.waiting in reasons), None)
 
 
+def still_stopping(pod: PodFacts) -> bool:
+    """The pod is being deleted while its build container runs on (its grace period): the
+    build's log is not whole yet."""
+    build = pod.build
+    return pod.deleting and build is not None and build.exit_code is None and build.ended is None
+
+
 def build_id_of(pod: Json) -> str | None:
     """The build id from the ``aftomato.io/build-id`` label (build ids are valid label values)."""
     return text(_mapping(_mapping(pod.get("metadata")).get("labels")).get(BUILD_ID_LABEL))

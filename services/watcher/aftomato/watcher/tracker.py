@@ -26,6 +26,7 @@ from aftomato.common.states import BuildState
 from aftomato.watcher.console_logs import store_console_log
 from aftomato.watcher.finished import RecentlyFinished
 from aftomato.watcher.identity import PodIdentity
+from aftomato.watcher.pod_facts import read_pod, still_stopping
 from aftomato.watcher.pod_source import Pod, PodSource
 from aftomato.watcher.pod_states import Observation, observe
 
@@ -64,6 +65,8 @@ class Tracker:
         with bind_ids(build_id=identity.build_id):
             if not seen.final:
                 await self._progress(identity, seen)
+            elif not deleted and still_stopping(read_pod(pod)):
+                return  # a log read now would be cut: its container's end is the next sight
             elif self.finished.state(identity.build_id) is not None or (
                 self._may_have_finished(seen, deleted) and await self._finished_before(identity)
             ):
