@@ -41,8 +41,16 @@ class UpProcess:
         self._reader = threading.Thread(target=self._read, daemon=True)
 
     @classmethod
-    def start(cls, data_dir: Path, *arguments: str, temp_dir: Path | None = None) -> UpProcess:
+    def start(
+        cls,
+        data_dir: Path,
+        *arguments: str,
+        temp_dir: Path | None = None,
+        settings: dict[str, str] | None = None,
+    ) -> UpProcess:
+        """``settings``: AFTOMATO_* variables for this ``up`` (the caller's own are dropped)."""
         environment = {k: v for k, v in os.environ.items() if not k.startswith("AFTOMATO_")}
+        environment |= settings or {}
         if temp_dir is not None:
             environment["TMPDIR"] = str(temp_dir)
         command = [sys.executable, "-m", "aftomato.cli.main", "up", "--port", "0"]

@@ -38,6 +38,8 @@ from aftomato.ingest.settings import WebhookSettings
 from aftomato.scheduler.pod_settings import PodContext
 from aftomato.scheduler.service import compose_scheduler
 from aftomato.scheduler.settings import SchedulerSettings
+from aftomato.watcher.reporting.settings import ReportingSettings
+from aftomato.watcher.reporting.wiring import open_reporting
 from aftomato.watcher.service import compose_watcher
 from aftomato.watcher.settings import WatcherSettings
 
@@ -71,6 +73,7 @@ def main(argv: Sequence[str]) -> int:
             PodContext.from_environment(environ),
         )
         scheduling, watching = load(SchedulerSettings, environ), load(WatcherSettings, environ)
+        reporting_settings = load(ReportingSettings, environ)
         up.data_dir.mkdir(parents=True, exist_ok=True)
         access = credentials(
             load(WebhookSettings, environ), load(ApiSettings, environ), up.data_dir
@@ -96,6 +99,15 @@ def main(argv: Sequence[str]) -> int:
             registry=registry,
             scripts_poll_seconds=reader.poll_seconds,
         )
+        reporting = await open_reporting(
+            stack,
+            reporting_settings,
+            records=backends.records,
+            coordination=backends.coordination,
+            prefix=backends.keys.prefix,
+            scripts=backends.scripts,
+            scripts_poll_seconds=reader.poll_seconds,
+        )
         watcher = compose_watcher(
             bus=backends.bus(),
             records=backends.records,
@@ -105,6 +117,7 @@ def main(argv: Sequence[str]) -> int:
             keys=backends.keys,
             source=executor,
             settings=watching,
+            reporting=reporting,
         )
         api = compose_api(
             bus=backends.bus(),

@@ -49,4 +49,13 @@ def up_environment(
     }
     chosen = {**defaults, **environ}
     chosen.update({name: value for name, value in overrides.items() if value is not None})
+    # Commit statuses and chat notices link to this server's own pages unless told otherwise.
+    port = chosen["AFTOMATO_HTTP_PORT"]
+    if "AFTOMATO_PUBLIC_URL" not in chosen and port.isdigit() and port != "0":
+        chosen["AFTOMATO_PUBLIC_URL"] = f"http://{_link_host(chosen['AFTOMATO_HTTP_HOST'])}:{port}"
     return chosen
+
+
+def _link_host(host: str) -> str:
+    """A host a browser can reach: the wildcard address means this machine."""
+    return "localhost" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104 (a comparison)
