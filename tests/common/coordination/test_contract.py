@@ -135,3 +135,27 @@ async def test_an_expired_lease_takes_its_keys_and_refuses_new_ones(
     with pytest.raises(LeaseNotFound):
         await store.transaction([], [Put(f"{prefix}again", b"x", lease)])
     assert await store.get_prefix(prefix) == []
+
+
+async def test_a_read_gives_keys_and_prefixes_at_once(
+    store: CoordinationStore, prefix: str
+) -> None:
+    await store.transaction(
+        [],
+        [Put(f"{prefix}q/b", b"2"), Put(f"{prefix}q/a", b"1"), Put(f"{prefix}lock", b"x")],
+    )
+    snapshot = await store.read(
+        keys=[f"{prefix}lock", f"{prefix}closed"], prefixes=[f"{prefix}q/", f"{prefix}none/"]
+    )
+    lock = snapshot.keys[f"{prefix}lock"]
+    assert lock is not None
+    assert lock == await store.get(f"{prefix}lock")
+    assert snapshot.keys[f"{prefix}closed"] is None
+    assert [kv.value for kv in snapshot.prefixes[f"{prefix}q/"]] == [b"1", b"2"]
+    assert snapshot.prefixes[f"{prefix}q/"] == await store.get_prefix(f"{prefix}q/")
+    assert snapshot.prefixes[f"{prefix}none/"] == []
+
+
+async def test_an_empty_read_reads_nothing(store: CoordinationStore) -> None:
+    snapshot = await store.read()
+    assert (snapshot.keys, snapshot.prefixes) == ({}, {})

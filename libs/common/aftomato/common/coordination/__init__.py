@@ -14,6 +14,7 @@ from aftomato.common.coordination.store import (
     LeaseNotFound,
     Operation,
     Put,
+    Snapshot,
 )
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "LeaseNotFound",
     "Operation",
     "Put",
+    "Snapshot",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import aetcd
@@ -18,6 +18,7 @@ from aftomato.common.coordination.store import (
     KeyValue,
     LeaseNotFound,
     Operation,
+    Snapshot,
 )
 from aftomato.common.settings import EtcdSettings
 
@@ -55,6 +56,25 @@ class EtcdStore:
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         result = await _call(self._client.get_prefix(prefix.encode(), sort_target="key"))
         return [_key_value(kv) for kv in result]
+
+    async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
+        # one transaction of range requests: one round trip, one revision
+        ops = self._client.transactions
+        requests = [ops.get(key.encode()) for key in keys] + [
+            ops.get(prefix.encode(), range_end=aetcd.utils.prefix_range_end(prefix.encode()))
+            for prefix in prefixes
+        ]
+        _, responses = await _call(
+            self._client.transaction(compare=[], success=requests, failure=[])
+        )
+        found = [[_key_value(kv) for _, kv in response] for response in responses]
+        return Snapshot(
+            {key: next(iter(kvs), None) for key, kvs in zip(keys, found, strict=False)},
+            {
+                prefix: sorted(kvs, key=lambda kv: kv.key)
+                for prefix, kvs in zip(prefixes, found[len(keys) :], strict=True)
+            },
+        )
 
     async def transaction(
         self,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import operator
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aftomato.common.coordination.store import (
@@ -20,6 +20,7 @@ from aftomato.common.coordination.store import (
     LeaseNotFound,
     Operation,
     Put,
+    Snapshot,
 )
 
 _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
@@ -45,6 +46,13 @@ class InMemoryStore:
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         self._expire()
         return [kv for key, kv in sorted(self._keys.items()) if key.startswith(prefix)]
+
+    async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
+        self._expire()
+        return Snapshot(
+            {key: self._keys.get(key) for key in keys},
+            {prefix: await self.get_prefix(prefix) for prefix in prefixes},
+        )
 
     async def transaction(
         self,

@@ -7,6 +7,7 @@ exist"; a key attached to a lease is deleted when the lease is revoked or expire
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -71,12 +72,25 @@ class Delete:
 Operation = Put | Delete
 
 
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Keys and prefixes read at one revision, in one round trip."""
+
+    keys: dict[str, KeyValue | None]
+    """Each key asked for, None where it does not exist."""
+    prefixes: dict[str, list[KeyValue]]
+    """The keys under each prefix asked for, sorted by key."""
+
+
 class CoordinationStore(Protocol):
     async def get(self, key: str) -> KeyValue | None:
         """The key, or None when it does not exist."""
 
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         """Every key under ``prefix``, sorted by key."""
+
+    async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
+        """``keys`` and everything under ``prefixes``, as of one moment (one round trip)."""
 
     async def transaction(
         self,
