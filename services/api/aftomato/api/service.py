@@ -35,9 +35,12 @@ from aftomato.common.components import Periodic
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.coordination.store import CoordinationStore
 from aftomato.common.http import add_health_routes
+from aftomato.common.logging import get_logger
 from aftomato.common.records.store import BuildStore
 from aftomato.common.runner import Component, readiness
 from aftomato.common.scripts.catalog import ScriptsReader
+
+log = get_logger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -77,7 +80,6 @@ def compose_api(
         keys=keys,
         artifacts=artifacts,
     )
-    tokens = Tokens(parse_tokens(settings.tokens.get_secret_value()))
     context = ApiContext(
         queries=queries,
         bus=bus,
@@ -88,15 +90,29 @@ def compose_api(
         artifacts=artifacts,
         follower=LogFollower(records, logs, live_logs, settings.log_poll_seconds),
         events=events,
-        tokens=tokens,
+        tokens=_tokens(settings),
         settings=settings,
         clock=clock,
     )
     components: list[Component] = [events, scripts_poll]
-    registry = registry or CollectorRegistry()
+    app = _application(context, readiness(components), registry or CollectorRegistry())
+    return ApiParts(app, queries, events, components)
+
+
+def _tokens(settings: ApiSettings) -> Tokens:
+    principals = parse_tokens(settings.tokens.get_secret_value())
+    if not principals:
+        log.warning("AFTOMATO_API_TOKENS is empty: nobody can launch, cancel or close the queue")
+    return Tokens(principals)
+
+
+def _application(
+    context: ApiContext, ready: Callable[[], bool], registry: CollectorRegistry
+) -> web.Application:
+    """The JSON API, its OpenAPI document, the web UI's pages and the health routes."""
     metrics = ApiMetrics.register(registry)
     app = web.Application(
-        middlewares=[metrics.middleware(), json_errors, authenticate(tokens)],
+        middlewares=[metrics.middleware(), json_errors, authenticate(context.tokens)],
         client_max_size=MAX_BODY_BYTES,
     )
     app[CONTEXT] = context
@@ -107,6 +123,7 @@ def compose_api(
         return web.json_response(document)
 
     app.router.add_get("/api/v1/openapi.json", openapi)
-    add_web_routes(app, queries, read_requires_token=settings.read_requires_token)
-    add_health_routes(app, readiness(components), registry)
-    return ApiParts(app, queries, events, components)
+    read_requires_token = context.settings.read_requires_token
+    add_web_routes(app, context.queries, read_requires_token=read_requires_token)
+    add_health_routes(app, ready, registry)
+    return app
