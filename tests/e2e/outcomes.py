@@ -14,13 +14,19 @@ BUILD_SECONDS = 45.0
 """How long one build may take end to end on a loaded two-core machine."""
 
 
-async def finished(cluster: Cluster, build_id: str, within: float = BUILD_SECONDS) -> BuildRecord:
-    """The build's record once it is final and its console log is stored."""
+async def finished(
+    cluster: Cluster, build_id: str, within: float = BUILD_SECONDS, *, with_log: bool = True
+) -> BuildRecord:
+    """The build's record once it is final (and, ``with_log``, its console log is stored).
+
+    A cancelled build's log is read while its pod is terminating and may be gone by then (the
+    node removes a pod as soon as its containers have stopped): cancels do not wait for it."""
 
     async def probe() -> BuildRecord | None:
         record = await cluster.records.get(build_id)
-        done = record is not None and record.state.is_final and record.log_location is not None
-        return record if done else None
+        if record is None or not record.state.is_final:
+            return None
+        return record if record.log_location is not None or not with_log else None
 
     return await eventually_async(probe, within=within, interval=0.1, what=f"build {build_id}")
 
