@@ -1,4 +1,4 @@
-"""Artifacts: listed file by file, downloaded one at a time."""
+"""Artifacts: listed file by file, downloaded one at a time; the upload's manifest is not one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ async def test_artifacts_are_listed_and_downloaded(rig: ApiRig) -> None:
     await rig.artifacts.put(f"{build}/dist/app.tar.gz", b"x" * 123, content_type="application/gzip")
     await rig.artifacts.put(f"{build}/report ü.txt", b"fine\n", content_type="text/plain")
     await rig.artifacts.put(f"{build_id(2)}/other.txt", b"not mine", content_type="text/plain")
+    await rig.artifacts.put(f"{build}/manifest.json", b"{}", content_type="application/json")
     async with rig.http.get(rig.url(f"/api/v1/builds/{build}/artifacts")) as response:
         listing = await response.json()
     assert listing == {
@@ -42,7 +43,9 @@ async def test_artifacts_are_listed_and_downloaded(rig: ApiRig) -> None:
 
 async def test_unknown_builds_and_artifacts_are_404(rig: ApiRig) -> None:
     await rig.record(update(3))
+    await rig.artifacts.put(f"{build_id(3)}/manifest.json", b"{}", content_type="application/json")
     for path in (
+        f"/api/v1/builds/{build_id(3)}/artifacts/manifest.json",  # the upload's, not an artifact
         f"/api/v1/builds/{build_id(4)}/artifacts",
         f"/api/v1/builds/{build_id(3)}/artifacts/missing.txt",
         f"/api/v1/builds/{build_id(3)}/artifacts/a/../../secret",

@@ -9,7 +9,7 @@ from aiohttp import web
 from aftomato.api import bodies, streaming
 from aftomato.api.context import context_of
 from aftomato.api.errors import NotFound
-from aftomato.common.blobs.store import BlobNotFound
+from aftomato.common.blobs.store import ARTIFACT_MANIFEST_NAME, BlobNotFound
 
 VERSION = {"version": "0.1.0", "api": "v1"}
 
@@ -69,6 +69,8 @@ async def artifact(request: web.Request) -> web.StreamResponse:
     build_id, path = bodies.build_id(request), request.match_info["path"]
     store = context_of(request).artifacts
     try:
+        if path == ARTIFACT_MANIFEST_NAME:
+            raise BlobNotFound(path)  # reserved: the upload's bookkeeping, not an artifact
         async with store.open(f"{build_id}/{path}") as blob:
             name = quote(path.rsplit("/", 1)[-1], safe="")
             headers = {

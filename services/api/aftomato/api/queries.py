@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from aftomato.api.views import artifact_view, build_json, project_view, queue_view
-from aftomato.common.blobs.store import BlobStore
+from aftomato.common.blobs.store import BlobStore, artifact_manifest_key
 from aftomato.common.coordination.gate import queue_closure
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.coordination.store import CoordinationStore
@@ -86,7 +86,11 @@ class ApiQueries:
 
     async def artifacts(self, build_id: str) -> list[Json]:
         blobs = await self._artifacts.list(f"{build_id}/")
-        return [artifact_view(build_id, blob).model_dump(mode="json") for blob in blobs]
+        return [
+            artifact_view(build_id, blob).model_dump(mode="json")
+            for blob in blobs
+            if blob.key != artifact_manifest_key(build_id)
+        ]
 
 
 def _builds(records: Iterable[BuildRecord]) -> list[Json]:

@@ -28,6 +28,10 @@ CONSOLE_LOG_NAME = "console.log.gz"
 CONSOLE_LOG_CONTENT_TYPE = "text/plain; charset=utf-8"
 CONSOLE_LOG_ENCODING = "gzip"
 
+ARTIFACT_MANIFEST_NAME = "manifest.json"
+"""Written last by the build container beside a build's artifacts (its presence says the upload
+is complete); the name is reserved, so it is never one of the artifacts themselves."""
+
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f\\]")
 
 Data = bytes | AsyncIterable[bytes]
@@ -108,6 +112,11 @@ def check_prefix(prefix: str) -> str:
 def console_log_key(build_id: str) -> str:
     """Where a build's console log is kept in the logs store."""
     return f"{build_id}/{CONSOLE_LOG_NAME}"
+
+
+def artifact_manifest_key(build_id: str) -> str:
+    """Where the build container's manifest of a build's artifacts is kept."""
+    return f"{build_id}/{ARTIFACT_MANIFEST_NAME}"
 
 
 async def read_all(store: BlobStore, key: str) -> bytes:
