@@ -10,6 +10,7 @@ import pytest
 from aftomato.common.states import BuildState
 from tests.e2e.cluster import Cluster
 from tests.e2e.scripts_repo import SLOW
+from tests.reliability.console import incomplete_logs
 from tests.reliability.deliveries import QUICK, Sender
 from tests.reliability.faults import second_replicas
 from tests.reliability.ledger import PodLedger, records_follow_pods
@@ -42,4 +43,5 @@ async def test_two_replicas_of_every_service_build_each_request_once(
     assert len(set(accepted)) == len(accepted) == 2 * (BRANCHES + SLOW_PUSHES // 2 + 1)
     assert {r.state for r in records.values()} == {BuildState.SUCCEEDED}
     assert ledger.duplicated() == {}
+    assert await incomplete_logs(cluster, records) == {}
     assert ledger.overlapping() == {}

@@ -11,6 +11,7 @@ import pytest
 from aftomato.common.states import BuildState
 from tests.e2e.cluster import Cluster
 from tests.e2e.scripts_repo import SLOW
+from tests.reliability.console import incomplete_logs
 from tests.reliability.deliveries import QUICK, Sender
 from tests.reliability.faults import kill, restart
 from tests.reliability.ledger import PodLedger, records_follow_pods
@@ -53,4 +54,5 @@ async def test_a_service_killed_mid_burst_loses_and_duplicates_nothing(
         b: (r.state, r.reason) for b, r in records.items() if r.state is not BuildState.SUCCEEDED
     }
     assert ledger.duplicated() == {}
+    assert await incomplete_logs(cluster, records) == {}
     assert ledger.overlapping() == {}
