@@ -19,13 +19,13 @@ from tests.support.servers.moto import AwsNames
 from tests.support.servers.rabbitmq import RabbitMQServer
 from tests.support.waiting import eventually_async
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
 PUSHES = 12
 BRANCHES = 4
 PUSH_INTERVAL = 0.5
 RESUME_SECONDS = 10.0
-BUILDS_SECONDS = 90.0
+BUILDS_SECONDS = 75.0
 
 
 async def test_a_broker_restart_under_webhook_load_loses_no_accepted_webhook(

@@ -20,7 +20,7 @@ from tests.support.servers.etcd import EtcdServer
 from tests.support.servers.moto import AwsNames
 from tests.support.waiting import eventually_async
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
 PREFIX = "/aftomato-reliability/"
 HELD = "held"

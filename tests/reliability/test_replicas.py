@@ -15,11 +15,11 @@ from tests.reliability.deliveries import QUICK, Sender
 from tests.reliability.faults import second_replicas
 from tests.reliability.ledger import PodLedger, records_follow_pods
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
 BRANCHES = 3
 SLOW_PUSHES = 4
-BUILDS_SECONDS = 100.0
+BUILDS_SECONDS = 75.0
 
 
 async def test_two_replicas_of_every_service_build_each_request_once(

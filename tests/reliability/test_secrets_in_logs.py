@@ -19,7 +19,7 @@ from tests.reliability.ledger import PodLedger, records_follow_pods
 from tests.support.fake_scm import FakeScm
 from tests.support.waiting import eventually
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
 BUILDS_SECONDS = 60.0
 

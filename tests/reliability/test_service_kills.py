@@ -16,12 +16,12 @@ from tests.reliability.deliveries import QUICK, Sender
 from tests.reliability.faults import kill, restart
 from tests.reliability.ledger import PodLedger, records_follow_pods
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
 BRANCHES = 3
 ROUNDS = 3
 DOWN_SECONDS = 2.0
-BUILDS_SECONDS = 100.0
+BUILDS_SECONDS = 75.0
 
 
 async def burst(sender: Sender, round_: int) -> None:

@@ -16,7 +16,7 @@ from tests.e2e.outcomes import console_log
 from tests.reliability.deliveries import QUICK, Sender
 from tests.reliability.ledger import PodLedger, records_follow_pods
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
 BUILDS_SECONDS = 60.0
 

@@ -65,7 +65,9 @@ async def test_every_state_changing_call_needs_an_operator_token(rig: ApiRig) ->
     assert refused == expected
     await settled(lambda: len(rig.heard), quiet=0.5)
     assert rig.heard == []
-    assert (await rig.records.get(running)).state is BuildState.RUNNING  # type: ignore[union-attr]
+    record = await rig.records.get(running)
+    assert record is not None
+    assert record.state is BuildState.RUNNING
 
 
 async def test_signing_in_with_an_unknown_token_is_refused(rig: ApiRig) -> None:

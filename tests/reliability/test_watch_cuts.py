@@ -15,11 +15,11 @@ from tests.e2e.scripts_repo import SLOW
 from tests.reliability.deliveries import QUICK, Sender
 from tests.reliability.ledger import PodLedger, records_follow_pods
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(150)]
 
-CUT_EVERY_SECONDS = 2.0
+CUT_EVERY_SECONDS = 1.0
 FAILING = "examples/failing"
-BUILDS_SECONDS = 100.0
+BUILDS_SECONDS = 75.0
 
 
 async def test_cut_and_compacted_watches_miss_no_transition(
@@ -37,7 +37,7 @@ async def test_cut_and_compacted_watches_miss_no_transition(
 
     cutting = asyncio.create_task(cut_forever())
     try:
-        succeeding = [await sender.push(SLOW, "cut") for _ in range(3)]
+        succeeding = [await sender.push(SLOW, "cut") for _ in range(5)]
         succeeding += [await sender.push(QUICK, f"cut-{n}") for n in range(3)]
         failing = await sender.push(FAILING, "cut")
         records = await records_follow_pods(cluster, ledger, sender.accepted, within=BUILDS_SECONDS)
