@@ -1,7 +1,6 @@
 """The ``cluster`` fixture: Aftomato's four services as processes around the fake cluster.
 
-When a test fails, the end of each service's log is printed with its report: the services run in
-processes of their own, so their logs are where a failure shows why.
+When a test fails, the end of each service's log is printed with its report (``diagnostics.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +12,12 @@ import aiohttp
 import pytest
 
 from tests.e2e.cluster import Backends, Cluster, running_cluster
+from tests.e2e.diagnostics import LOG_LINES, print_log_tails
 from tests.support.servers.moto import AwsNames
 
+__all__ = ["FAILED", "LOG_LINES", "pytest_runtest_makereport"]  # tests/reliability uses them
+
 FAILED = pytest.StashKey[bool]()
-LOG_LINES = 40
 
 
 @pytest.hookimpl(wrapper=True)
@@ -43,9 +44,7 @@ async def cluster(
     async with running_cluster(backends, tmp_path) as running:
         yield running
     if request.node.stash.get(FAILED, False):
-        for log in sorted((tmp_path / "logs").glob("*.log")):
-            tail = log.read_text(errors="replace").splitlines()[-LOG_LINES:]
-            print(f"--- last {len(tail)} lines of {log}", *tail, sep="\n")  # noqa: T201
+        print_log_tails(tmp_path / "logs")
 
 
 @pytest.fixture
