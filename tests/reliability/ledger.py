@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from aftomato.common.records.model import BuildRecord
 from tests.e2e.cluster import NAMESPACE, Cluster
 from tests.e2e.pods import ALIVE
+from tests.support.fake_kube import FakeKube
 
 BUILD_ID_LABEL = "aftomato.io/build-id"
 SAMPLE_SECONDS = 0.25
@@ -26,8 +27,8 @@ ACTIVE_AFTER_POD_SECONDS = 60.0
 
 
 class PodLedger:
-    def __init__(self, cluster: Cluster) -> None:
-        self._fake = cluster.fake
+    def __init__(self, fake: FakeKube) -> None:
+        self._fake = fake
         self.uids: defaultdict[str, set[str]] = defaultdict(set)
         self.most_alive: Counter[tuple[str, str]] = Counter()
         self.ended_at: dict[str, float] = {}

@@ -39,7 +39,7 @@ async def test_a_broker_restart_under_webhook_load_loses_no_accepted_webhook(
 ) -> None:
     backends = Backends(private_rabbitmq.url(), etcd_endpoint, etcd_prefix, aws_endpoint, aws_names)
     async with start_cluster(backends) as cluster:
-        ledger = PodLedger(cluster)
+        ledger = PodLedger(cluster.fake)
         sender = Sender(http, cluster.ingest_url)
 
         async def load() -> None:

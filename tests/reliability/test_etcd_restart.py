@@ -37,7 +37,7 @@ async def test_an_etcd_restart_keeps_the_lock_and_one_build_per_branch(
 ) -> None:
     backends = Backends(amqp_url, private_etcd.endpoint, PREFIX, aws_endpoint, aws_names)
     async with start_cluster(backends) as cluster:
-        ledger = PodLedger(cluster)
+        ledger = PodLedger(cluster.fake)
         sender = Sender(http, cluster.ingest_url)
         first = await sender.push(SLEEPER, HELD)
         await _reaches(cluster, first, BuildState.RUNNING)

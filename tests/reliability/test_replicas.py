@@ -25,7 +25,7 @@ BUILDS_SECONDS = 75.0
 async def test_two_replicas_of_every_service_build_each_request_once(
     cluster: Cluster, http: aiohttp.ClientSession
 ) -> None:
-    ledger = PodLedger(cluster)
+    ledger = PodLedger(cluster.fake)
     async with second_replicas(cluster) as replicas:
         senders = [
             Sender(http, cluster.ingest_url, cluster.api_url),

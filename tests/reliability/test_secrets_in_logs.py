@@ -48,7 +48,7 @@ async def test_no_secret_in_use_reaches_any_service_log(
             "scm token": scm.token,
         }
         async with start_cluster(backends, settings) as cluster:
-            ledger = PodLedger(cluster)
+            ledger = PodLedger(cluster.fake)
             builds = await _use_every_secret(http, cluster.ingest_url, cluster.api_url, used)
             records = await records_follow_pods(cluster, ledger, builds, within=BUILDS_SECONDS)
             assert {r.state for r in records.values()} == {BuildState.SUCCEEDED}

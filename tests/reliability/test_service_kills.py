@@ -37,7 +37,7 @@ async def burst(sender: Sender, round_: int) -> None:
 async def test_a_service_killed_mid_burst_loses_and_duplicates_nothing(
     cluster: Cluster, http: aiohttp.ClientSession, victim: str
 ) -> None:
-    ledger = PodLedger(cluster)
+    ledger = PodLedger(cluster.fake)
     sender = Sender(http, cluster.ingest_url, cluster.api_url)
     await burst(sender, 0)
 

@@ -35,7 +35,7 @@ async def test_hostile_branches_and_parameters_build_as_data_and_nothing_runs(
     cluster: Cluster, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
     marker = tmp_path / "pwned"
-    ledger = PodLedger(cluster)
+    ledger = PodLedger(cluster.fake)
     sender = Sender(http, cluster.ingest_url)
     pushed = {await sender.push(QUICK, branch): branch for branch in hostile_branches(marker)}
     launch = {

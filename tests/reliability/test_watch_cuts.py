@@ -25,7 +25,7 @@ BUILDS_SECONDS = 75.0
 async def test_cut_and_compacted_watches_miss_no_transition(
     cluster: Cluster, http: aiohttp.ClientSession
 ) -> None:
-    ledger = PodLedger(cluster)
+    ledger = PodLedger(cluster.fake)
     sender = Sender(http, cluster.ingest_url)
     cuts: list[int] = []
 
