@@ -111,24 +111,38 @@ class Placement:
     async def is_closed(self) -> bool:
         return await self._store.get(self.keys.queue_closed) is not None
 
-    async def promote(self, branch: str) -> Promoted | None:
-        """Start the head of ``branch``'s queue if nothing stops it; None when something does."""
+    async def promote(self, branch: str, *, newest: bool = False) -> Promoted | None:
+        """Start the head of ``branch``'s queue (``newest``: its tail) if nothing stops it; None
+        when something does."""
+        lock, started = self.keys.lock(branch), self.keys.newest_started(branch)
+        limited = self._max_running > 0
         for _ in range(PROMOTION_ATTEMPTS):
-            if await self.holder(branch) is not None or await self.is_closed():
+            # one round trip for all it depends on: the lock, the queue gate, the queue, the slots
+            seen = await self._store.read(
+                keys=[lock, self.keys.queue_closed, *([started] if newest else [])],
+                prefixes=[self.keys.queue(branch), *([self.keys.slots] if limited else [])],
+            )
+            queue = seen.prefixes[self.keys.queue(branch)]
+            if seen.keys[lock] is not None or seen.keys[self.keys.queue_closed] is not None:
                 return None
-            queue = await self.waiting(branch)
             if not queue:
                 return None
             try:
-                slot = await self._free_slot()
+                slot = self._slot_among(seen.prefixes[self.keys.slots]) if limited else None
             except SlotsFull:
                 return None
-            promoted = await self._try_promote(branch, queue[0], slot)
+            item = queue[-1] if newest else queue[0]
+            head = Waiting(item, BuildRequested.model_validate_json(item.value))
+            if newest and _is_stale(head.request, seen.keys[started]):
+                return None  # a newer request ran already: the policy drops this one
+            promoted = await self._try_promote(branch, head, slot, newest=newest)
             if promoted is not None:
                 return promoted
         return None
 
-    async def _try_promote(self, branch: str, head: Waiting, slot: int | None) -> Promoted | None:
+    async def _try_promote(
+        self, branch: str, head: Waiting, slot: int | None, *, newest: bool = False
+    ) -> Promoted | None:
         lease = await self._store.grant_lease(self._lease_seconds(head.request))
         running = RunningBuild(
             request=head.item.value.decode(), branch=branch, lease=lease, slot=slot
@@ -145,6 +159,8 @@ class Placement:
             Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
             Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
         ]
+        if newest:
+            operations.append(Put(self.keys.newest_started(branch), head.item.value))
         if slot is not None:
             compares.append(Compare.absent(self.keys.slot(slot)))
             operations.append(Put(self.keys.slot(slot), build_id.encode(), lease))
@@ -164,12 +180,20 @@ class Placement:
         """A free slot number, or None when running builds are not limited."""
         if self._max_running <= 0:
             return None
-        slots = await self._store.get_prefix(self.keys.slots)
+        return self._slot_among(await self._store.get_prefix(self.keys.slots))
+
+    def _slot_among(self, slots: list[KeyValue]) -> int:
+        """The lowest slot number not taken in ``slots``; SlotsFull when every one is."""
         taken = {int(kv.key.rsplit("/", 1)[1]) for kv in slots}
         free = [number for number in range(self._max_running) if number not in taken]
         if not free:
             raise SlotsFull
         return free[0]
+
+    async def newest_started(self, branch: str) -> BuildRequested | None:
+        """The newest request started on ``branch`` under a newest-wins policy, if any."""
+        found = await self._store.get(self.keys.newest_started(branch))
+        return None if found is None else BuildRequested.model_validate_json(found.value)
 
     async def running(self, build_id: str) -> RunningBuild | None:
         found = await self._store.get(self.keys.running(build_id))
@@ -188,12 +212,14 @@ class Placement:
 
     async def finish(self, build_id: str, outcome: str) -> str | None:
         """Release what the build holds (or remove it from its queue); its branch, if known."""
-        entry = await self.entry(build_id)
-        if entry is None:
+        seen = await self._store.read(keys=[self.keys.build(build_id), self.keys.running(build_id)])
+        found = seen.keys[self.keys.build(build_id)]
+        if found is None:
             return None
-        running = await self.running(build_id)
+        entry = BuildEntry.model_validate_json(found.value)
+        running = seen.keys[self.keys.running(build_id)]
         if running is not None:
-            await self._store.revoke_lease(running.lease)
+            await self._store.revoke_lease(RunningBuild.model_validate_json(running.value).lease)
         operations: list[Operation] = [
             Put(self.keys.build(build_id), _entry(Phase.DONE, entry.branch, outcome))
         ]
@@ -213,6 +239,15 @@ class Placement:
                 Put(self.keys.build(build_id), _entry(Phase.DONE, branch, outcome)),
             ],
         )
+
+
+def _is_stale(request: BuildRequested, started: KeyValue | None) -> bool:
+    """Whether ``request`` is not newer than the newest request started before it."""
+    if started is None:
+        return False
+    newest = BuildRequested.model_validate_json(started.value)
+    age = (request.requested_at.timestamp(), request.build_id)
+    return age <= (newest.requested_at.timestamp(), newest.build_id)
 
 
 def _entry(phase: Phase, branch: str, outcome: str | None = None) -> bytes:

@@ -36,11 +36,16 @@ def _age(request: BuildRequested) -> tuple[float, str]:
     return (request.requested_at.timestamp(), request.build_id)
 
 
-def losers(waiting: Sequence[BuildRequested], running: BuildRequested | None) -> Losers | None:
-    """Who gives way to the newest request of a branch (None when nothing waits)."""
+def losers(
+    waiting: Sequence[BuildRequested],
+    running: BuildRequested | None,
+    started: BuildRequested | None = None,
+) -> Losers | None:
+    """Who gives way to the newest request of a branch (None when nothing waits); ``started``:
+    the newest ever started there, which may have ended already."""
     if not waiting:
         return None
-    everyone = [*waiting, *([running] if running else [])]
+    everyone = [*waiting, *(r for r in (running, started) if r is not None)]
     newest = max(everyone, key=_age)
     stale = tuple(r for r in waiting if r.build_id != newest.build_id)
     stale_running = running if running and running.build_id != newest.build_id else None
@@ -55,16 +60,24 @@ class Policies:
     scripts: ScriptsReader
     metrics: SchedulerMetrics
 
-    async def apply(self, branch: str) -> None:
-        """Let the newest request of ``branch`` win, as its project's policy says."""
+    def newest_only(self, branch: str) -> bool:
+        """Whether only the newest request of ``branch`` may start (not the oldest waiting)."""
+        return self._policy(branch) is not Concurrency.QUEUE
+
+    def _policy(self, branch: str) -> Concurrency:
         project_key, _ = split_branch_key(branch)
         project = self.scripts.catalog.lookup(project_key)
-        policy = project.config.concurrency if project and project.config else Concurrency.QUEUE
+        return project.config.concurrency if project and project.config else Concurrency.QUEUE
+
+    async def apply(self, branch: str) -> None:
+        """Let the newest request of ``branch`` win, as its project's policy says."""
+        policy = self._policy(branch)
         if policy is Concurrency.QUEUE:
             return
         queue = await self.placement.waiting(branch)
         running = await self._running_request(branch)
-        found = losers([w.request for w in queue], running)
+        started = await self.placement.newest_started(branch)
+        found = losers([w.request for w in queue], running, started)
         if found is None:
             return
         by_id = {w.request.build_id: w for w in queue}

@@ -52,21 +52,32 @@ class Scheduler:
         if not await self.placement.enqueue(request):
             log.info("request already known", phase=await self._phase(request.build_id))
         branch = self.placement.branch_of(request)
-        await self.promote(branch)
+        started = await self.promote(branch)
+        if request.build_id in started:
+            return  # not waiting: no need to ask
         if await self.placement.waiting_request(request.build_id) is not None:
             await self._announce_waiting(request, branch)
 
-    async def promote(self, branch: str) -> None:
-        """Start what may start on ``branch`` now (nothing, when it is busy or closed).
+    async def promote(self, branch: str) -> list[str]:
+        """Start what may start on ``branch`` now (nothing, when it is busy or closed); the ids
+        of the builds taken out of its queue.
 
         The project's policy speaks first (under ``supersede`` only the newest request may
         start). A build whose pod the API refuses ends at once, freeing the branch for the next.
         """
         await self.policies.apply(branch)
-        while (promoted := await self.placement.promote(branch)) is not None:
+        # Under a newest-wins policy, the newest, though an older request may still wait (its
+        # handler had not applied the policy yet): the apply after the start drops it.
+        newest = self.policies.newest_only(branch)
+        started = []
+        while (promoted := await self.placement.promote(branch, newest=newest)) is not None:
+            started.append(promoted.request.build_id)
             with bind_ids(build_id=promoted.request.build_id, event_id=promoted.request.event_id):
                 if await self.launcher.launch(promoted):
-                    return
+                    break
+        if newest and started:
+            await self.policies.apply(branch)
+        return started
 
     async def on_finished(self, finished: BuildFinished) -> None:
         branch = await self.placement.finish(finished.build_id, finished.state.value)

@@ -8,6 +8,8 @@ Under the configured prefix (default ``/aftomato/``):
 ``slots/<n>``                                       a build id; one per running build under a limit
 ``queues/<branch key>/<requested ns>-<build id>``   a waiting ``build.requested`` (JSON), FIFO
 ``builds/<build id>``                               a :class:`BuildEntry`: what the scheduler knows
+``newest-started/<branch key>``                      the newest ``build.requested`` started on the
+                                                    branch (``supersede``, ``cancel-previous``)
 ``queue-closed``                                    present while the queue is closed
 =================================================  ==============================================
 
@@ -78,6 +80,10 @@ class BuildKeys:
     @property
     def builds(self) -> str:
         return f"{self.prefix}builds/"
+
+    def newest_started(self, branch: str) -> str:
+        """The newest request started on ``branch`` under a newest-wins policy (its JSON)."""
+        return f"{self.prefix}newest-started/{branch}"
 
     @property
     def queue_closed(self) -> str:
