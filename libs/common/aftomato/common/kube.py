@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from kubernetes_asyncio import client, config
 
 from aftomato.common.settings import KubeSettings, SettingsError
@@ -22,4 +23,24 @@ async def kube_api_client(settings: KubeSettings) -> client.ApiClient:
         raise SettingsError(
             f"Kubernetes settings: KUBECONFIG: cannot load {where}: {error}"
         ) from error
-    return client.ApiClient(configuration)
+    api_client = client.ApiClient(configuration)
+    await _without_environment_lookups(api_client)
+    return api_client
+
+
+async def _without_environment_lookups(api_client: client.ApiClient) -> None:
+    """The client's HTTP session, again without ``trust_env``: with it, aiohttp reads the proxy
+    variables and ``~/.netrc`` (in a thread) for every request; the API server's address and
+    credentials come from the configuration, and a configured proxy is passed per request."""
+    rest = api_client.rest_client
+    session: aiohttp.ClientSession = rest.pool_manager
+    connector = session.connector
+    if connector is None or not isinstance(connector, aiohttp.TCPConnector):
+        return
+    # the same pool size and the SSL context the client built from the configuration
+    rest.pool_manager = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connector.limit, ssl=connector._ssl),
+        trust_env=False,
+        read_bufsize=2**21,  # as the client's own: watch events may be large
+    )
+    await session.close()

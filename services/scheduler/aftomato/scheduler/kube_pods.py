@@ -30,8 +30,15 @@ class KubePods:
 
     async def create(self, manifest: dict[str, Any]) -> None:
         body: Any = manifest  # the client sends a plain dict as it is
+
+        async def post() -> None:
+            # the answer is not read into a V1Pod model: that cost as much as the request
+            await _released(
+                await self._api.create_namespaced_pod(self._namespace, body, _preload_content=False)
+            )
+
         try:
-            await _retrying(lambda: self._api.create_namespaced_pod(self._namespace, body))
+            await _retrying(post)
         except ApiException as error:
             if error.status == 409:
                 return
@@ -78,6 +85,19 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
         await asyncio.sleep(delay)
         delay *= 2
     raise PodsUnavailable(f"the Kubernetes API kept failing: {problem}")
+
+
+async def _released(response: Any) -> None:
+    """Read and release an answer taken with ``_preload_content=False``, raising
+    ``ApiException`` for an error as the client does for the answers it reads itself."""
+    try:
+        body = await response.read()
+    finally:
+        response.release()
+    if not 200 <= response.status <= 299:
+        error = ApiException(status=response.status, reason=response.reason)
+        error.body = body.decode(errors="replace")
+        raise error
 
 
 def _message(error: ApiException) -> str:
