@@ -12,7 +12,8 @@ import aiohttp
 import pytest
 
 from tests.e2e.cluster import Backends, Cluster, running_cluster
-from tests.e2e.conftest import FAILED, LOG_LINES, pytest_runtest_makereport
+from tests.e2e.conftest import FAILED, pytest_runtest_makereport
+from tests.e2e.diagnostics import print_log_tails
 from tests.support.servers.moto import AwsNames
 
 __all__ = ["pytest_runtest_makereport"]  # marks failed tests, as in tests/e2e
@@ -42,9 +43,7 @@ def start_cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[St
 
     yield start
     if request.node.stash.get(FAILED, False):
-        for log in sorted((tmp_path / "logs").glob("*.log")):
-            tail = log.read_text(errors="replace").splitlines()[-LOG_LINES:]
-            print(f"--- last {len(tail)} lines of {log}", *tail, sep="\n")  # noqa: T201
+        print_log_tails(tmp_path / "logs")
 
 
 @pytest.fixture
