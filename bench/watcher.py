@@ -82,8 +82,8 @@ class CountedSource:
     def watch(self, resource_version: str, seconds: float) -> AsyncGenerator[PodEvent, None]:
         return self._inner.watch(resource_version, seconds)
 
-    def log(self, name: str) -> AsyncGenerator[bytes, None]:
-        return self._inner.log(name)
+    def log(self, name: str, *, follow: bool = False) -> AsyncGenerator[bytes, None]:
+        return self._inner.log(name, follow=follow)
 
     async def delete(self, name: str) -> None:
         await self._inner.delete(name)

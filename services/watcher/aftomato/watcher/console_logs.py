@@ -28,12 +28,17 @@ async def store_console_log(
     source: PodSource, logs: BlobStore, pod_name: str, build_id: str
 ) -> str:
     """Copy the build container's log into ``logs``; the location to record."""
-    key = console_log_key(build_id)
     async with contextlib.aclosing(source.log(pod_name)) as chunks:
-        await logs.put(
-            key,
-            gzipped(chunks),
-            content_type=CONSOLE_LOG_CONTENT_TYPE,
-            content_encoding=CONSOLE_LOG_ENCODING,
-        )
+        return await store_log_chunks(logs, build_id, chunks)
+
+
+async def store_log_chunks(logs: BlobStore, build_id: str, chunks: AsyncIterator[bytes]) -> str:
+    """Keep ``chunks`` as the build's console log; the location to record."""
+    key = console_log_key(build_id)
+    await logs.put(
+        key,
+        gzipped(chunks),
+        content_type=CONSOLE_LOG_CONTENT_TYPE,
+        content_encoding=CONSOLE_LOG_ENCODING,
+    )
     return logs.location(key)

@@ -54,9 +54,13 @@ class KubePodSource:
         finally:
             response.release()
 
-    async def log(self, name: str) -> AsyncGenerator[bytes, None]:
+    async def log(self, name: str, *, follow: bool = False) -> AsyncGenerator[bytes, None]:
         response: Any = await self._api.read_namespaced_pod_log(
-            name, self._namespace, container=BUILD_CONTAINER, _preload_content=False
+            name,
+            self._namespace,
+            container=BUILD_CONTAINER,
+            follow=follow,
+            _preload_content=False,
         )
         await _checked(response)
         try:

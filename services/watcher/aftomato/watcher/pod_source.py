@@ -31,8 +31,9 @@ class PodSource(Protocol):
     def watch(self, resource_version: str, seconds: float) -> AsyncGenerator[PodEvent, None]:
         """Changes after ``resource_version`` for up to ``seconds``; raises WatchExpired."""
 
-    def log(self, name: str) -> AsyncGenerator[bytes, None]:
-        """The build container's whole log, in chunks."""
+    def log(self, name: str, *, follow: bool = False) -> AsyncGenerator[bytes, None]:
+        """The build container's whole log, in chunks; ``follow``: and what it prints until it
+        ends."""
 
     async def delete(self, name: str) -> None:
         """Delete the pod (one already gone is fine)."""

@@ -9,6 +9,7 @@ only then the pod deleted, so a log is never lost with its pod.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,12 +24,13 @@ from aftomato.common.messages import BuildFinished, BuildStarted
 from aftomato.common.records.model import BuildRecord, RecordUpdate
 from aftomato.common.records.store import BuildStore
 from aftomato.common.states import BuildState
-from aftomato.watcher.console_logs import store_console_log
+from aftomato.watcher.console_logs import store_console_log, store_log_chunks
 from aftomato.watcher.finished import RecentlyFinished
 from aftomato.watcher.identity import PodIdentity
 from aftomato.watcher.pod_facts import read_pod, still_stopping
 from aftomato.watcher.pod_source import Pod, PodSource
 from aftomato.watcher.pod_states import Observation, observe
+from aftomato.watcher.stopping_logs import StoppingLogs
 
 log = get_logger(__name__)
 
@@ -49,11 +51,15 @@ class Tracker:
     pending_timeout: timedelta
     keep_failed: timedelta = timedelta(0)
     finished: RecentlyFinished = field(default_factory=RecentlyFinished)
+    stopping: StoppingLogs = field(init=False)
     _announced: set[str] = field(default_factory=set)
     _finishing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _finishing_at_once: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(FINISHING_AT_ONCE)
     )
+
+    def __post_init__(self) -> None:
+        self.stopping = StoppingLogs(self.source)
 
     async def saw(self, pod: Pod, *, deleted: bool = False) -> None:
         """One sight of a pod (listed or watched; ``deleted``: its last): record it, and finish
@@ -66,7 +72,10 @@ class Tracker:
             if not seen.final:
                 await self._progress(identity, seen)
             elif not deleted and still_stopping(read_pod(pod)):
-                return  # a log read now would be cut: its container's end is the next sight
+                # A log read now would be cut, and once the container ends the pod may be gone
+                # at once: follow the log to its end from now on, finish at the next sight.
+                self.stopping.follow(identity.pod_name)
+                return
             elif self.finished.state(identity.build_id) is not None or (
                 self._may_have_finished(seen, deleted) and await self._finished_before(identity)
             ):
@@ -81,6 +90,7 @@ class Tracker:
         """Let the builds being finished finish (on shutdown)."""
         if self._finishing:
             await asyncio.gather(*self._finishing.values(), return_exceptions=True)
+        await self.stopping.close()
 
     async def abandon(self) -> None:
         """Stop finishing builds at once (the process is killed): the next watcher finishes them.
@@ -89,6 +99,7 @@ class Tracker:
         for task in abandoned:
             task.cancel()
         await asyncio.gather(*abandoned, return_exceptions=True)
+        await self.stopping.close()
 
     def _may_have_finished(self, seen: Observation, deleted: bool) -> bool:
         """Whether an ended pod may be one whose build was finished already: a pod is deleted
@@ -147,15 +158,31 @@ class Tracker:
     async def _record_final(self, identity: PodIdentity, seen: Observation) -> BuildRecord:
         update = self._update(identity, seen)
         try:
-            location = await store_console_log(
-                self.source, self.logs, identity.pod_name, identity.build_id
-            )
+            location = await self._store_log(identity)
             update = update.model_copy(update={"log_location": location})
         except Exception as error:  # the record must still end: say the log is missing
             log.warning("console log not stored", error=repr(error))
             reason = f"{seen.reason or seen.state.value} (console log unavailable: {error})"
             update = update.model_copy(update={"reason": reason[:4000]})
         return await self.records.apply(update)
+
+    async def _store_log(self, identity: PodIdentity) -> str:
+        """The log followed while the pod stopped if that reached its end; else the pod's log
+        read now; else (the pod is gone) what the follow caught, rather than nothing."""
+        capture = await self.stopping.take(identity.pod_name)
+        if capture is None:
+            return await store_console_log(
+                self.source, self.logs, identity.pod_name, identity.build_id
+            )
+        with contextlib.closing(capture):
+            if not capture.whole:
+                try:
+                    return await store_console_log(
+                        self.source, self.logs, identity.pod_name, identity.build_id
+                    )
+                except Exception as error:
+                    log.warning("keeping the part of the log followed", error=repr(error))
+            return await store_log_chunks(self.logs, identity.build_id, capture.chunks())
 
     def _update(self, identity: PodIdentity, seen: Observation) -> RecordUpdate:
         return RecordUpdate(
@@ -166,7 +193,8 @@ class Tracker:
             reason=seen.reason,
             exit_code=seen.exit_code,
             started_at=seen.started_at,
-            finished_at=seen.finished_at if seen.final else None,
+            # A pod deleted mid-build has no container end time: its end is when it was seen.
+            finished_at=(seen.finished_at or self.clock()) if seen.final else None,
             pod_name=identity.pod_name,
             artifacts_location=self.artifacts.location(f"{identity.build_id}/"),
             occurred_at=self.clock(),

@@ -88,13 +88,12 @@ class LocalExecutor:
     def watch(self, resource_version: str, seconds: float) -> AsyncGenerator[PodEvent, None]:
         return self._table.watch(resource_version, seconds)
 
-    async def log(self, name: str) -> AsyncGenerator[bytes, None]:
+    async def log(self, name: str, *, follow: bool = False) -> AsyncGenerator[bytes, None]:
         run = self._runs.get(name)
         if run is None:
             raise LookupError(f"no build pod {name!r} (its log is gone with it)")
-        with run.folders.log.open("rb") as console:
-            while chunk := await asyncio.to_thread(console.read, CHUNK_BYTES):
-                yield chunk
+        async for chunk in _read_log(run, follow=follow):
+            yield chunk
 
     async def delete(self, name: str) -> None:
         pod = self._table.get(name)
@@ -112,16 +111,8 @@ class LocalExecutor:
         run = None if build.pod_name is None else self._runs.get(build.pod_name)
         if run is None or not run.folders.log.exists():
             return
-        with run.folders.log.open("rb") as console:
-            while True:
-                ended = run.ended.is_set()  # read before the file: nothing written after is lost
-                chunk = await asyncio.to_thread(console.read, CHUNK_BYTES)
-                if chunk:
-                    yield chunk
-                elif ended:
-                    return
-                else:
-                    await asyncio.sleep(FOLLOW_POLL_SECONDS)
+        async for chunk in _read_log(run, follow=True):
+            yield chunk
 
     # -- a component of ``aftomato up``
 
@@ -236,3 +227,17 @@ def _grace(pod: Pod) -> float:
     """The pod's ``terminationGracePeriodSeconds``: SIGTERM, this long, then SIGKILL."""
     grace = pod.get("spec", {}).get("terminationGracePeriodSeconds")
     return float(grace) if isinstance(grace, int) else DEFAULT_DELETE_GRACE
+
+
+async def _read_log(run: _Run, *, follow: bool) -> AsyncIterator[bytes]:
+    """The build's console log; ``follow``: and what it writes until the build has ended."""
+    with run.folders.log.open("rb") as console:
+        while True:
+            ended = run.ended.is_set()  # read before the file: nothing written after is lost
+            chunk = await asyncio.to_thread(console.read, CHUNK_BYTES)
+            if chunk:
+                yield chunk
+            elif ended or not follow:
+                return
+            else:
+                await asyncio.sleep(FOLLOW_POLL_SECONDS)
