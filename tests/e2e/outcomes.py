@@ -14,19 +14,15 @@ BUILD_SECONDS = 45.0
 """How long one build may take end to end on a loaded two-core machine."""
 
 
-async def finished(
-    cluster: Cluster, build_id: str, within: float = BUILD_SECONDS, *, with_log: bool = True
-) -> BuildRecord:
-    """The build's record once it is final (and, ``with_log``, its console log is stored).
-
-    A cancelled build's log is read while its pod is terminating and may be gone by then (the
-    node removes a pod as soon as its containers have stopped): cancels do not wait for it."""
+async def finished(cluster: Cluster, build_id: str, within: float = BUILD_SECONDS) -> BuildRecord:
+    """The build's record once it is final and its console log is stored (a cancelled build's
+    too: the watcher follows a stopping pod's log, so it is kept though the pod goes at once)."""
 
     async def probe() -> BuildRecord | None:
         record = await cluster.records.get(build_id)
         if record is None or not record.state.is_final:
             return None
-        return record if record.log_location is not None or not with_log else None
+        return record if record.log_location is not None else None
 
     return await eventually_async(probe, within=within, interval=0.1, what=f"build {build_id}")
 

@@ -79,7 +79,7 @@ async def test_a_cancel_through_the_api_stops_the_running_build(
     await eventually(lambda: _logged(cluster, "sleeping until stopped"), within=20)
     answer = await cancel(http, cluster.api_url, accepted.build_id)
 
-    record = await finished(cluster, accepted.build_id, with_log=False)
+    record = await finished(cluster, accepted.build_id)
 
     assert answer.status == 202
     assert record.state is BuildState.CANCELLED

@@ -79,5 +79,5 @@ async def test_a_running_build_is_cancelled_from_its_page(
 
     await expect(page.locator("#build-status .state")).to_have_text("cancelled", timeout=LIVE_MS)
     await shots.take(page, "e2e-build-cancelled")
-    record = await finished(cluster, accepted.build_id, with_log=False)
+    record = await finished(cluster, accepted.build_id)
     assert record.state is BuildState.CANCELLED

@@ -81,13 +81,10 @@ async def records_follow_pods(
     build_ids: Iterable[str],
     *,
     within: float,
-    log_stored: bool = True,
 ) -> dict[str, BuildRecord]:
-    """Every build's final record (with its console log stored, unless ``log_stored`` is false:
-    a cancelled build's pod may be gone before its log is read, see docs/reliability.md),
-    sampled until all are final or ``within`` seconds pass; fails naming the builds still active,
-    and any build whose record stayed active more than ``ACTIVE_AFTER_POD_SECONDS`` after its pod
-    ended."""
+    """Every build's final record with its console log stored, sampled until all are final or
+    ``within`` seconds pass; fails naming the builds still active, and any build whose record
+    stayed active more than ``ACTIVE_AFTER_POD_SECONDS`` after its pod ended."""
     waiting = set(build_ids)
     final: dict[str, BuildRecord] = {}
     lag: dict[str, float] = {}
@@ -95,7 +92,7 @@ async def records_follow_pods(
     while waiting and time.monotonic() < deadline:
         for build_id in sorted(waiting):
             record = await cluster.records.get(build_id)
-            logged = not log_stored or (record is not None and record.log_location is not None)
+            logged = record is not None and record.log_location is not None
             if record is not None and record.state.is_final and logged:
                 final[build_id] = record
                 waiting.discard(build_id)

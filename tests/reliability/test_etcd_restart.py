@@ -56,9 +56,7 @@ async def test_an_etcd_restart_keeps_the_lock_and_one_build_per_branch(
         await _reaches(cluster, second, BuildState.RUNNING)
         assert lock_holder(private_etcd.url, PREFIX, SLEEPER, HELD) == second
         assert (await cancel(http, cluster.api_url, second)).status == 202
-        records = await records_follow_pods(
-            cluster, ledger, sender.accepted, within=STATE_SECONDS, log_stored=False
-        )
+        records = await records_follow_pods(cluster, ledger, sender.accepted, within=STATE_SECONDS)
 
     assert [records[b].state for b in (first, second)] == [BuildState.CANCELLED] * 2
     assert ledger.most_alive[SLEEPER, HELD] == 1
