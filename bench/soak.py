@@ -1,0 +1,179 @@
+"""Soak: signed GitHub push webhooks at a steady rate (default 50 a second for 10 minutes)
+through the distributed set-up, then a drain; did every accepted push end as exactly one
+succeeded build, how long did it take, and did the services' memory stay put?
+
+The set-up is the end-to-end suite's (``tests/e2e/cluster.py``): ``aftomato ingest``,
+``scheduler``, ``watcher`` and ``api`` as separate processes with their normal settings, on
+private RabbitMQ, etcd and moto, around the fake Kubernetes API. One thing differs: the pods are
+played by ``tests/support/fake_kube/simulated_node.py``, which moves each created pod through
+Pending -> Running -> Succeeded with a three-line log and exit code 0 through the fake API's own
+control functions, running no process. Fifty real builds a second cannot run on a two-core
+machine (the entrypoint alone costs ~0.3 s of CPU); the services are what is soaked. The pushes
+cycle over ``--projects`` projects (each its own build-scripts folder with ``build.sh``) times
+``--branches`` branches, so the per-branch lock does not serialise them; the scheduler's global
+limit (``AFTOMATO_MAX_RUNNING_BUILDS``) keeps its default, 0: no limit.
+
+Figures (printed, then one JSON line):
+- ``accepted``: pushes answered 202; ``built``: accepted builds whose record ended succeeded;
+- ``duplicates`` (must be 0): pods beyond the first for one build, records no 202 named, and
+  202s naming more than one build for one delivery;
+- ``lost`` (must be 0): accepted builds without a final record once the drain has ended;
+- ``p99_s``: 202 -> ``build.finished`` on the api's ``/api/v1/events`` (record and log stored);
+- ``rss_mb_start`` / ``rss_mb_end``: each service's resident memory after a warm-up and after
+  the drain (growth must stay under 20%).
+
+    python -m bench.soak                 # 50/s for 600 s
+    python -m bench.soak --seconds 60    # a short run while developing
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+
+from bench._e2e_events import BuildEvents, build_events
+from bench._e2e_phases import percentile
+from bench._soak_cluster import SoakCluster, soak_cluster
+from bench._soak_load import Tally, drive
+from bench._soak_scripts import make_soak_scripts, push_bodies
+from bench._soak_verdict import all_records, judge
+from tests.support.fake_kube.errors import Obj
+
+BUILD_ID_LABEL = "aftomato.io/build-id"
+RSS_GROWTH_LIMIT = 0.20
+WARM_UP_PUSHES = 20
+PROGRESS_SECONDS = 15.0
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=600.0, help="how long to push")
+    parser.add_argument("--rate", type=float, default=50.0, help="pushes a second")
+    parser.add_argument("--projects", type=int, default=100)
+    parser.add_argument("--branches", type=int, default=5, help="branches of each project")
+    parser.add_argument(
+        "--drain", type=float, default=180.0, help="longest wait for builds after the last push"
+    )
+    return parser.parse_args()
+
+
+def finished(events: BuildEvents, builds: dict[str, float]) -> int:
+    return sum("build.finished" in events.seen.get(b, {}) for b in builds)
+
+
+async def progress(cluster: SoakCluster, tally: Tally, events: BuildEvents) -> None:
+    started = time.monotonic()
+    while True:
+        await asyncio.sleep(PROGRESS_SECONDS)
+        print(
+            f"  {time.monotonic() - started:6.0f} s: sent {tally.sent}, 202 {len(tally.accepted)},"
+            f" refused {tally.refused.total()}, finished {finished(events, tally.accepted)},"
+            f" pods simulated now {cluster.node.running}",
+            flush=True,
+        )
+
+
+async def drain(events: BuildEvents, builds: dict[str, float], seconds: float) -> float:
+    """Wait until every build has finished, at most ``seconds``; how long it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if finished(events, builds) >= len(builds):
+            break
+        await asyncio.sleep(1.0)
+    return time.monotonic() - started
+
+
+def rss(cluster: SoakCluster) -> dict[str, float]:
+    return {name: round(s.rss_mb(), 1) for name, s in cluster.services.items()}
+
+
+async def soak(options: argparse.Namespace, root: Path) -> dict[str, object]:
+    scripts = make_soak_scripts(root / "build-scripts", options.projects)
+    bodies = push_bodies(options.projects, options.branches)
+    pods: Counter[str] = Counter()
+
+    def pod_created(pod: Obj) -> None:
+        pods[(pod["metadata"].get("labels") or {}).get(BUILD_ID_LABEL, "")] += 1
+
+    connector = aiohttp.TCPConnector(limit=500)
+    async with (
+        soak_cluster(root / "cluster", scripts, {}, pod_created) as cluster,
+        aiohttp.ClientSession(connector=connector) as http,
+        build_events(http, cluster.api_url) as events,
+    ):
+        warm = await drive(http, cluster.ingest_url, bodies[::-1], 5.0, WARM_UP_PUSHES / 5.0)
+        await drain(events, warm.accepted, options.drain)
+        rss_start = rss(cluster)
+        print(f"warmed up ({finished(events, warm.accepted)} builds); RSS MiB {rss_start}")
+        tally = Tally()
+        reporting = asyncio.create_task(progress(cluster, tally, events))
+        try:
+            await drive(
+                http, cluster.ingest_url, bodies, options.rate, options.seconds, tally=tally
+            )
+            drained = await drain(events, tally.accepted, options.drain)
+        finally:
+            reporting.cancel()
+        rss_end = rss(cluster)
+        records = await all_records(cluster.aws)
+    measured = set(tally.accepted)
+    verdict = judge(measured | warm.accepted.keys(), measured, records, pods)
+    latencies = [
+        events.seen[b]["build.finished"] - at
+        for b, at in tally.accepted.items()
+        if "build.finished" in events.seen.get(b, {})
+    ]
+    duplicates = verdict.duplicates(
+        warm.deliveries_with_many_builds + tally.deliveries_with_many_builds
+    )
+    print(
+        f"pushed {tally.sent} in {options.seconds:.0f} s at {options.rate:g}/s over"
+        f" {len(bodies)} project branches; 202 {tally.deliveries_accepted},"
+        f" refused {dict(tally.refused) or 'none'}"
+    )
+    print(
+        f"drained in {drained:.0f} s; built (succeeded records) {verdict.built};"
+        f" ended otherwise {dict(verdict.not_succeeded) or 'none'}"
+    )
+    print(
+        f"lost {len(verdict.lost)} {verdict.lost[:5]}; duplicates {duplicates} (extra pods"
+        f" {verdict.extra_pods}, records without a 202 {verdict.unaccepted_records})"
+    )
+    if latencies:
+        print(
+            f"202 -> build.finished: p50 {percentile(latencies, 50):.3f} s,"
+            f" p99 {percentile(latencies, 99):.3f} s, max {max(latencies):.3f} s"
+            f" over {len(latencies)}"
+        )
+    for name, start in rss_start.items():
+        growth = rss_end[name] / start - 1
+        verdict_word = "met" if growth < RSS_GROWTH_LIMIT else "NOT MET"
+        print(f"  {verdict_word:8} {name} RSS {start} -> {rss_end[name]} MiB ({growth:+.1%})")
+    return {
+        "seconds": options.seconds,
+        "rate": options.rate,
+        "accepted": tally.deliveries_accepted,
+        "built": verdict.built,
+        "duplicates": duplicates,
+        "lost": len(verdict.lost),
+        "p99_s": round(percentile(latencies, 99), 3) if latencies else None,
+        "rss_mb_start": rss_start,
+        "rss_mb_end": rss_end,
+    }
+
+
+async def main() -> dict[str, object]:
+    options = arguments()
+    with tempfile.TemporaryDirectory(prefix="aftomato-soak-") as folder:
+        return await soak(options, Path(folder))
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main())))
