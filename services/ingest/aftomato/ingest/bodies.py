@@ -11,11 +11,16 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+import orjson
 from aiohttp import web
 
 from aftomato.ingest.errors import BadPayload, TooLarge, UnsupportedMediaType
 
 FORM = "application/x-www-form-urlencoded"
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= code <= 0x39 else 0x20 for code in range(256))
+_LONG_NUMBER = b"0" * 20
+"""Digits enough to pass 2**64 (a run of them, once every digit reads ``0``): where orjson and
+the standard parser may read a number apart. (A regular expression costs ten times the parse.)"""
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
@@ -45,6 +50,13 @@ def decode_payload(content_type: str, body: bytes, *, form_allowed: bool) -> Any
     else:
         accepted = "application/json" + (f" or {FORM}" if form_allowed else "")
         raise UnsupportedMediaType(f"content type {content_type!r} is not {accepted}")
+    # orjson is several times faster; it refuses NaN and reads integers past 64 bits as floats,
+    # so the standard parser reads what it refuses and any body with a number that long
+    if _LONG_NUMBER not in text.translate(_DIGITS_AS_ZEROS):
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -126,18 +126,24 @@ def _normalise(
         parsed = provider.parse(headers, payload)
     except PayloadError as error:
         raise BadPayload(str(error)) from None
-    messages = build_requests(source, delivery_id, parsed.builds, received_at=now)
+    event_id = delivery_event_id(source, delivery_id)
+    messages = build_requests(
+        source, delivery_id, parsed.builds, received_at=now, event_id=event_id
+    )
     builds = tuple(
         {"build_id": m.build_id, "project_key": m.project_key, "branch": m.branch} for m in messages
     )
-    return Answer(delivery_event_id(source, delivery_id), builds, parsed.reason), messages
+    return Answer(event_id, builds, parsed.reason), messages
 
 
 async def publish_all_messages(bus: Bus, messages: Sequence[Message]) -> None:
     """Publish every message and wait for every confirm; :class:`Unavailable` if any is missing."""
-    results = await asyncio.gather(
-        *(bus.publish(message) for message in messages), return_exceptions=True
-    )
+    if len(messages) == 1:  # most deliveries: no task to create and gather
+        results: list[BaseException | None] = [await _attempt(bus, messages[0])]
+    else:
+        results = await asyncio.gather(
+            *(bus.publish(message) for message in messages), return_exceptions=True
+        )
     failures = [result for result in results if isinstance(result, BaseException)]
     for failure in failures:
         if not isinstance(failure, PublishError):
@@ -147,3 +153,11 @@ async def publish_all_messages(bus: Bus, messages: Sequence[Message]) -> None:
             f"the message broker did not take the message: {failures[0]}",
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
+
+
+async def _attempt(bus: Bus, message: Message) -> Exception | None:
+    try:
+        await bus.publish(message)
+    except Exception as error:  # judged by the caller, as gather's results are
+        return error
+    return None

@@ -6,6 +6,7 @@ arrives, yields the same event id and the same build ids, so nothing downstream 
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -18,10 +19,19 @@ from aftomato.ingest.errors import BadPayload
 from aftomato.ingest.webhooks import BuildRef
 
 _EVENTS = uuid.UUID("0c6f4a8e-3b59-5d52-8f0e-5a3c1d9b7e21")
+_EVENTS_BYTES = _EVENTS.bytes
 
 
 def delivery_event_id(source: Source, delivery_id: str) -> str:
-    return uuid.uuid5(_EVENTS, f"{source.value}\x1f{delivery_id}").hex
+    return uuid5_hex(_EVENTS_BYTES, f"{source.value}\x1f{delivery_id}")
+
+
+def uuid5_hex(namespace: bytes, name: str) -> str:
+    """``uuid.uuid5(namespace, name).hex``, without building ``UUID`` objects (per request)."""
+    digest = bytearray(hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return digest.hex()
 
 
 def build_requests(
@@ -30,9 +40,11 @@ def build_requests(
     refs: Sequence[BuildRef],
     *,
     received_at: datetime,
+    event_id: str | None = None,
 ) -> list[BuildRequested]:
-    """One message per ref; :class:`BadPayload` naming the field when a value is not acceptable."""
-    event_id = delivery_event_id(source, delivery_id)
+    """One message per ref; :class:`BadPayload` naming the field when a value is not acceptable.
+    ``event_id``: the delivery's, when the caller has it already."""
+    event_id = event_id or delivery_event_id(source, delivery_id)
     messages = []
     for ref in refs:
         build_id = derived_build_id(
@@ -45,7 +57,7 @@ def build_requests(
         try:
             messages.append(
                 BuildRequested(
-                    event_id=uuid.uuid5(_EVENTS, f"{event_id}\x1f{build_id}").hex,
+                    event_id=uuid5_hex(_EVENTS_BYTES, f"{event_id}\x1f{build_id}"),
                     occurred_at=received_at,
                     requested_at=received_at,
                     build_id=build_id,

@@ -1,0 +1,39 @@
+"""The cheaper paths of a delivery give exactly what the standard library gives."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from aftomato.ingest.bodies import decode_payload
+from aftomato.ingest.errors import BadPayload
+from aftomato.ingest.requests import uuid5_hex
+
+
+@pytest.mark.parametrize("name", ["", "github\x1fdelivery-1", "é/ü\x1f" * 40])
+def test_uuid5_hex_is_uuid5(name: str) -> None:
+    namespace = uuid.uuid4()
+    assert uuid5_hex(namespace.bytes, name) == uuid.uuid5(namespace, name).hex
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"a": [1, 2.5, "x", null, true]}', {"a": [1, 2.5, "x", None, True]}),
+        (b'{"big": 123456789012345678901234567890}', {"big": 123456789012345678901234567890}),
+        (b'{"a": 1, "a": 2}', {"a": 2}),
+    ],
+)
+def test_json_bodies_decode_as_the_standard_parser_does(body: bytes, expected: object) -> None:
+    assert decode_payload("application/json", body, form_allowed=False) == expected
+
+
+def test_nan_is_read_as_the_standard_parser_reads_it() -> None:
+    decoded = decode_payload("application/json", b'{"x": NaN}', form_allowed=False)
+    assert decoded["x"] != decoded["x"]
+
+
+def test_malformed_json_is_still_a_bad_payload() -> None:
+    with pytest.raises(BadPayload, match="not valid JSON"):
+        decode_payload("application/json", b'{"x": ', form_allowed=False)
