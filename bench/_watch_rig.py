@@ -12,13 +12,9 @@ from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import aioboto3
-
-from aftomato.common.blobs.s3_bucket import create_bucket
 from aftomato.common.coordination import CoordinationStore, Put
 from aftomato.common.coordination.keys import BuildKeys, RunningBuild, branch_key
 from aftomato.common.records.dynamodb import DynamoDbStore
-from aftomato.common.records.dynamodb_table import create_table
 from aftomato.common.records.events import update_from
 from aftomato.common.settings import AwsSettings
 from bench._watch_kube import bench_request
@@ -60,15 +56,6 @@ def backends(root: Path) -> Iterator[Backends]:
             artifacts_bucket="aftomato-bench-artifacts",
         )
         yield Backends(etcd.endpoint, aws)
-
-
-async def create_aws_resources(aws: AwsSettings) -> None:
-    session = aioboto3.Session(region_name=aws.region)
-    async with session.client("dynamodb", endpoint_url=aws.endpoint_url) as dynamodb:
-        await create_table(dynamodb, aws.table)
-    async with session.client("s3", endpoint_url=aws.endpoint_url) as s3:
-        await create_bucket(s3, aws.logs_bucket)
-        await create_bucket(s3, aws.artifacts_bucket)
 
 
 async def seed(

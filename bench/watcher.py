@@ -46,8 +46,9 @@ from aftomato.watcher.pod_source import Pod, PodEvent
 from aftomato.watcher.service import compose_watcher
 from aftomato.watcher.settings import WatcherSettings
 from bench._watch_baseline import Baseline
-from bench._watch_rig import PREFIX, backends, create_aws_resources, fake_kube, seed
+from bench._watch_rig import PREFIX, backends, fake_kube, seed
 from tests.support.fake_kube import api_client
+from tests.watcher.rig import create_aws_resources
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 PODS = int(os.environ.get("BENCH_PODS", "200" if QUICK else "1000"))
