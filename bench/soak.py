@@ -31,25 +31,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
+import os
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
-import aiohttp
-
-from bench._e2e_events import BuildEvents, build_events
 from bench._e2e_phases import percentile
+from bench._soak_client import GO, WARMED, ClientReport, Plan, run_client
 from bench._soak_cluster import SoakCluster, soak_cluster
-from bench._soak_load import Tally, drive
 from bench._soak_scripts import make_soak_scripts, push_bodies
 from bench._soak_verdict import all_records, judge
 from tests.support.fake_kube.errors import Obj
 
 BUILD_ID_LABEL = "aftomato.io/build-id"
 RSS_GROWTH_LIMIT = 0.20
-WARM_UP_PUSHES = 20
-PROGRESS_SECONDS = 15.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def arguments() -> argparse.Namespace:
@@ -61,37 +58,53 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--drain", type=float, default=180.0, help="longest wait for builds after the last push"
     )
+    parser.add_argument(
+        "--keep", type=Path, help="work (and leave the services' logs) in this new folder"
+    )
     return parser.parse_args()
-
-
-def finished(events: BuildEvents, builds: dict[str, float]) -> int:
-    return sum("build.finished" in events.seen.get(b, {}) for b in builds)
-
-
-async def progress(cluster: SoakCluster, tally: Tally, events: BuildEvents) -> None:
-    started = time.monotonic()
-    while True:
-        await asyncio.sleep(PROGRESS_SECONDS)
-        print(
-            f"  {time.monotonic() - started:6.0f} s: sent {tally.sent}, 202 {len(tally.accepted)},"
-            f" refused {tally.refused.total()}, finished {finished(events, tally.accepted)},"
-            f" pods simulated now {cluster.node.running}",
-            flush=True,
-        )
-
-
-async def drain(events: BuildEvents, builds: dict[str, float], seconds: float) -> float:
-    """Wait until every build has finished, at most ``seconds``; how long it took."""
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if finished(events, builds) >= len(builds):
-            break
-        await asyncio.sleep(1.0)
-    return time.monotonic() - started
 
 
 def rss(cluster: SoakCluster) -> dict[str, float]:
     return {name: round(s.rss_mb(), 1) for name, s in cluster.services.items()}
+
+
+def cpu_seconds(cluster: SoakCluster) -> dict[str, float]:
+    """CPU time so far of each service, and of this process (the fake API and node)."""
+    used = {name: _cpu_seconds(s.pid) for name, s in cluster.services.items()}
+    return used | {"bench": _cpu_seconds(os.getpid())}
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+async def with_client(
+    cluster: SoakCluster, plan: Plan
+) -> tuple[ClientReport, dict[str, float], dict[str, float], dict[str, float]]:
+    """Run the client process through its warm-up and load; its report, the services' memory
+    before and after the load, and the CPU seconds each used meanwhile."""
+    ours, theirs = multiprocessing.get_context("spawn").Pipe()
+    client = multiprocessing.get_context("spawn").Process(
+        target=run_client, args=(plan, theirs), name="soak client"
+    )
+    client.start()
+    theirs.close()  # so that recv raises EOFError should the client die
+    try:
+        if await asyncio.to_thread(ours.recv) != WARMED:
+            raise RuntimeError("the client did not warm up")
+        rss_start = rss(cluster)
+        cpu_start = cpu_seconds(cluster)
+        print(f"warmed up; RSS MiB {rss_start}", flush=True)
+        ours.send(GO)
+        report: ClientReport = await asyncio.to_thread(ours.recv)
+        rss_end = rss(cluster)
+        cpu = {k: round(v - cpu_start[k], 1) for k, v in cpu_seconds(cluster).items()}
+    finally:
+        await asyncio.to_thread(client.join, 30.0)
+        if client.is_alive():
+            client.kill()
+    return report, rss_start, rss_end, cpu
 
 
 async def soak(options: argparse.Namespace, root: Path) -> dict[str, object]:
@@ -102,33 +115,22 @@ async def soak(options: argparse.Namespace, root: Path) -> dict[str, object]:
     def pod_created(pod: Obj) -> None:
         pods[(pod["metadata"].get("labels") or {}).get(BUILD_ID_LABEL, "")] += 1
 
-    connector = aiohttp.TCPConnector(limit=500)
-    async with (
-        soak_cluster(root / "cluster", scripts, {}, pod_created) as cluster,
-        aiohttp.ClientSession(connector=connector) as http,
-        build_events(http, cluster.api_url) as events,
-    ):
-        warm = await drive(http, cluster.ingest_url, bodies[::-1], 5.0, WARM_UP_PUSHES / 5.0)
-        await drain(events, warm.accepted, options.drain)
-        rss_start = rss(cluster)
-        print(f"warmed up ({finished(events, warm.accepted)} builds); RSS MiB {rss_start}")
-        tally = Tally()
-        reporting = asyncio.create_task(progress(cluster, tally, events))
-        try:
-            await drive(
-                http, cluster.ingest_url, bodies, options.rate, options.seconds, tally=tally
-            )
-            drained = await drain(events, tally.accepted, options.drain)
-        finally:
-            reporting.cancel()
-        rss_end = rss(cluster)
+    async with soak_cluster(root / "cluster", scripts, {}, pod_created) as cluster:
+        plan = Plan(
+            cluster.ingest_url,
+            cluster.api_url,
+            bodies,
+            options.rate,
+            options.seconds,
+            options.drain,
+        )
+        report, rss_start, rss_end, cpu = await with_client(cluster, plan)
         records = await all_records(cluster.aws)
+    warm, tally, drained = report.warm_up, report.load, report.drained_seconds
     measured = set(tally.accepted)
     verdict = judge(measured | warm.accepted.keys(), measured, records, pods)
     latencies = [
-        events.seen[b]["build.finished"] - at
-        for b, at in tally.accepted.items()
-        if "build.finished" in events.seen.get(b, {})
+        report.finished_at[b] - at for b, at in tally.accepted.items() if b in report.finished_at
     ]
     duplicates = verdict.duplicates(
         warm.deliveries_with_many_builds + tally.deliveries_with_many_builds
@@ -152,6 +154,7 @@ async def soak(options: argparse.Namespace, root: Path) -> dict[str, object]:
             f" p99 {percentile(latencies, 99):.3f} s, max {max(latencies):.3f} s"
             f" over {len(latencies)}"
         )
+    print(f"CPU seconds used from the first push to the end of the drain: {cpu}")
     for name, start in rss_start.items():
         growth = rss_end[name] / start - 1
         verdict_word = "met" if growth < RSS_GROWTH_LIMIT else "NOT MET"
@@ -171,6 +174,9 @@ async def soak(options: argparse.Namespace, root: Path) -> dict[str, object]:
 
 async def main() -> dict[str, object]:
     options = arguments()
+    if options.keep is not None:
+        options.keep.mkdir(parents=True)
+        return await soak(options, options.keep)
     with tempfile.TemporaryDirectory(prefix="aftomato-soak-") as folder:
         return await soak(options, Path(folder))
 
