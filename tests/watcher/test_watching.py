@@ -168,52 +168,38 @@ async def test_a_pod_the_scheduler_cancelled_is_recorded_cancelled(rig: Rig) -> 
     assert "by alice" in record.reason
 
 
-async def test_a_cancelled_pod_still_stopping_keeps_its_whole_log(rig: Rig) -> None:
+def cancel_and_delete(pod: dict[str, Any]) -> dict[str, Any]:
+    """What the scheduler's cancel does to a pod: mark it, then delete it with a grace period."""
+    metadata = pod["metadata"]
+    metadata.setdefault("annotations", {})[CANCELLED_ANNOTATION] = "by alice"
+    metadata["deletionTimestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    metadata["deletionGracePeriodSeconds"] = 30
+    return pod
+
+
+@pytest.mark.parametrize(
+    "removed_at_once",
+    [
+        pytest.param(False, id="pod-stays-a-moment"),
+        # As on a real node: a terminating pod is removed the moment its containers stop, so
+        # only a log followed while it stopped has the build's last lines.
+        pytest.param(True, id="pod-removed-at-once"),
+    ],
+)
+async def test_a_cancelled_pod_still_stopping_keeps_its_whole_log(
+    rig: Rig, removed_at_once: bool
+) -> None:
     async with rig.watcher():
         request = await rig.launch(8)
         await eventually(lambda: pod_exists(rig.fake, request), what="the pod")
         run_build(rig.fake, request, "started\n", 0)
         name = pod_of(request)
-
-        def cancel_and_delete(pod: dict[str, Any]) -> dict[str, Any]:
-            metadata = pod["metadata"]
-            metadata.setdefault("annotations", {})[CANCELLED_ANNOTATION] = "by alice"
-            metadata["deletionTimestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            metadata["deletionGracePeriodSeconds"] = 30
-            return pod
-
         rig.fake.store.update(NAMESPACE, name, cancel_and_delete, None)
         await asyncio.sleep(1.0)  # the watcher sees the terminating pod; its build runs on
         rig.fake.append_log(NAMESPACE, name, "build", "cleaning up on SIGTERM\n")
         rig.fake.finish_container(NAMESPACE, name, "build", exit_code=143)
-        record = await final_record(rig, request)
-    assert record.state is BuildState.CANCELLED
-    assert await console_log(rig, request) == "started\ncleaning up on SIGTERM\n"
-
-
-async def test_a_cancelled_pod_gone_the_moment_its_build_ends_keeps_its_whole_log(
-    rig: Rig,
-) -> None:
-    """As on a real node: once the containers of a terminating pod stop, the pod is removed at
-    once, so only a log followed while it stopped has the build's last lines."""
-    async with rig.watcher():
-        request = await rig.launch(9)
-        await eventually(lambda: pod_exists(rig.fake, request), what="the pod")
-        run_build(rig.fake, request, "started\n", 0)
-        name = pod_of(request)
-
-        def cancel_and_delete(pod: dict[str, Any]) -> dict[str, Any]:
-            metadata = pod["metadata"]
-            metadata.setdefault("annotations", {})[CANCELLED_ANNOTATION] = "by alice"
-            metadata["deletionTimestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            metadata["deletionGracePeriodSeconds"] = 30
-            return pod
-
-        rig.fake.store.update(NAMESPACE, name, cancel_and_delete, None)
-        await asyncio.sleep(1.0)  # the watcher sees the terminating pod; its build runs on
-        rig.fake.append_log(NAMESPACE, name, "build", "cleaning up on SIGTERM\n")
-        rig.fake.finish_container(NAMESPACE, name, "build", exit_code=143)
-        rig.fake.store.remove(NAMESPACE, name)
+        if removed_at_once:
+            rig.fake.store.remove(NAMESPACE, name)
         record = await final_record(rig, request)
     assert record.state is BuildState.CANCELLED
     assert record.finished_at is not None
