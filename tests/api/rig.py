@@ -25,7 +25,6 @@ from aftomato.api.kube_logs import KubeLiveLogs
 from aftomato.api.live_logs import LiveLogs
 from aftomato.api.service import ApiParts, compose_api
 from aftomato.api.settings import ApiSettings
-from aftomato.common.blobs.s3 import S3BlobStore
 from aftomato.common.blobs.store import (
     CONSOLE_LOG_CONTENT_TYPE,
     CONSOLE_LOG_ENCODING,
@@ -38,11 +37,11 @@ from aftomato.common.coordination import CoordinationStore
 from aftomato.common.coordination.etcd import EtcdStore
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.messages import Message
-from aftomato.common.records.dynamodb import DynamoDbStore
 from aftomato.common.records.model import BuildRecord, RecordUpdate
 from aftomato.common.records.store import BuildStore
 from aftomato.common.settings import AmqpSettings, EtcdSettings
 from aftomato.common.states import BuildState
+from aftomato.common.storage import open_build_storage
 from tests.api.scripts import scripts_reader
 from tests.support.fake_kube import FakeKube, api_client, as_pod
 from tests.support.servers.moto import AwsNames
@@ -189,12 +188,8 @@ async def api_rig(
         stack.push_async_callback(bus.close)
         coordination = await EtcdStore.connect(EtcdSettings(endpoints=(etcd_endpoint,)))
         stack.push_async_callback(coordination.close)
-        records = await DynamoDbStore.connect(aws)
-        stack.push_async_callback(records.close)
-        logs = await S3BlobStore.connect(aws, aws.logs_bucket)
-        stack.push_async_callback(logs.close)
-        artifacts = await S3BlobStore.connect(aws, aws.artifacts_bucket)
-        stack.push_async_callback(artifacts.close)
+        storage = await open_build_storage(stack, aws)
+        records, logs, artifacts = storage.records, storage.logs, storage.artifacts
         kube = await stack.enter_async_context(api_client(fake.url))
         keys = BuildKeys(etcd_prefix)
         parts = compose_api(

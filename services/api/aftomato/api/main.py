@@ -15,13 +15,11 @@ from prometheus_client import CollectorRegistry
 from aftomato.api.kube_logs import KubeLiveLogs
 from aftomato.api.service import compose_api
 from aftomato.api.settings import ApiSettings
-from aftomato.common.blobs.s3 import S3BlobStore
 from aftomato.common.bus.rabbitmq import RabbitMqBus
 from aftomato.common.coordination.etcd import EtcdStore
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.http import HttpServer
 from aftomato.common.kube import kube_api_client
-from aftomato.common.records.dynamodb import DynamoDbStore
 from aftomato.common.runner import Component
 from aftomato.common.scripts.catalog import ScriptsReader
 from aftomato.common.scripts.repository import ScriptsRepository
@@ -37,6 +35,7 @@ from aftomato.common.settings import (
     SettingsError,
     load,
 )
+from aftomato.common.storage import open_build_storage
 
 
 def main(argv: Sequence[str]) -> int:
@@ -53,12 +52,8 @@ def main(argv: Sequence[str]) -> int:
         stack.push_async_callback(bus.close)
         coordination = await EtcdStore.connect(etcd)
         stack.push_async_callback(coordination.close)
-        records = await DynamoDbStore.connect(aws)
-        stack.push_async_callback(records.close)
-        logs = await S3BlobStore.connect(aws, aws.logs_bucket)
-        stack.push_async_callback(logs.close)
-        artifacts = await S3BlobStore.connect(aws, aws.artifacts_bucket)
-        stack.push_async_callback(artifacts.close)
+        storage = await open_build_storage(stack, aws)
+        records, logs, artifacts = storage.records, storage.logs, storage.artifacts
         api_client = await kube_api_client(kube)
         stack.push_async_callback(api_client.close)
         repository = ScriptsRepository(

@@ -14,13 +14,11 @@ from contextlib import AsyncExitStack
 
 from prometheus_client import CollectorRegistry
 
-from aftomato.common.blobs.s3 import S3BlobStore
 from aftomato.common.bus.rabbitmq import RabbitMqBus
 from aftomato.common.coordination.etcd import EtcdStore
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.http import health_server
 from aftomato.common.kube import kube_api_client
-from aftomato.common.records.dynamodb import DynamoDbStore
 from aftomato.common.runner import Component, readiness
 from aftomato.common.scripts.settings import ScriptsReaderSettings
 from aftomato.common.service import report_settings_error, run_service
@@ -34,6 +32,7 @@ from aftomato.common.settings import (
     SettingsError,
     load,
 )
+from aftomato.common.storage import open_build_storage
 from aftomato.watcher.kube_source import KubePodSource
 from aftomato.watcher.reporting.settings import ReportingSettings
 from aftomato.watcher.reporting.wiring import open_reporting, scripts_reader
@@ -56,12 +55,8 @@ def main(argv: Sequence[str]) -> int:
         stack.push_async_callback(bus.close)
         coordination = await EtcdStore.connect(etcd)
         stack.push_async_callback(coordination.close)
-        records = await DynamoDbStore.connect(aws)
-        stack.push_async_callback(records.close)
-        logs = await S3BlobStore.connect(aws, aws.logs_bucket)
-        stack.push_async_callback(logs.close)
-        artifacts = await S3BlobStore.connect(aws, aws.artifacts_bucket)
-        stack.push_async_callback(artifacts.close)
+        storage = await open_build_storage(stack, aws)
+        records, logs, artifacts = storage.records, storage.logs, storage.artifacts
         api_client = await kube_api_client(kube)
         stack.push_async_callback(api_client.close)
         reporting = await open_reporting(
