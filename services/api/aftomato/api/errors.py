@@ -14,6 +14,7 @@ from aiohttp import web
 from aftomato.common.blobs.store import BlobStoreUnavailable, InvalidBlobKey
 from aftomato.common.bus import BusUnavailable, PublishError
 from aftomato.common.coordination.store import CoordinationUnavailable
+from aftomato.common.http_errors import Refusal, error_response
 from aftomato.common.logging import get_logger
 from aftomato.common.records.cursor import InvalidCursor
 from aftomato.common.records.store import StoreUnavailable
@@ -26,22 +27,8 @@ API_PREFIX = "/api/"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class ApiError(Exception):
+class ApiError(Refusal):
     """Ends the request with ``status`` and a JSON error naming the problem."""
-
-    status = 400
-    code = "bad_request"
-
-    def __init__(
-        self, message: str, *, code: str | None = None, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code or type(self).code
-        self.headers = headers or {}
-
-    def response(self) -> web.Response:
-        return error_response(self.status, self.code, self.message, self.headers)
 
 
 class BadRequest(ApiError):
@@ -84,13 +71,6 @@ UNAVAILABLE = (
     CatalogNotRead,
 )
 """A back end that cannot answer now: the client may retry later (503)."""
-
-
-def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> web.Response:
-    body = {"error": {"code": code, "message": message}}
-    return web.json_response(body, status=status, headers=headers)
 
 
 def _http_code(reason: str) -> str:

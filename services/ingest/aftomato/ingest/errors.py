@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from aiohttp import web
+from aftomato.common.http_errors import Refusal
 
 
-class WebhookRefused(Exception):
+class WebhookRefused(Refusal):
     """The request cannot be taken; ``status`` and ``message`` become the JSON error answer."""
-
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.headers = headers or {}
-
-    def response(self) -> web.Response:
-        body = {"error": {"code": self.code, "message": self.message}}
-        return web.json_response(body, status=self.status, headers=self.headers)
 
 
 class BadPayload(WebhookRefused):
