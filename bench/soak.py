@@ -18,7 +18,9 @@ Figures (printed, then one JSON line):
 - ``duplicates`` (must be 0): pods beyond the first for one build, records no 202 named, and
   202s naming more than one build for one delivery;
 - ``lost`` (must be 0): accepted builds without a final record once the drain has ended;
-- ``p99_s``: 202 -> ``build.finished`` on the api's ``/api/v1/events`` (record and log stored);
+- ``p99_s``: 202 -> ``build.finished`` on the api's ``/api/v1/events`` (record and log stored),
+  over every accepted build: a build not finished by the end of the drain counts as endless, so
+  ``null`` when more than 1% did not finish;
 - ``rss_mb_start`` / ``rss_mb_end``: each service's resident memory after a warm-up and after
   the drain (growth must stay under 20%).
 
@@ -32,6 +34,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import math
 import multiprocessing
 import os
 import tempfile
@@ -167,11 +170,13 @@ async def soak(options: argparse.Namespace, root: Path) -> dict[str, object]:
         f"lost {len(verdict.lost)} {verdict.lost[:5]}; duplicates {duplicates} (extra pods"
         f" {verdict.extra_pods}, records without a 202 {verdict.unaccepted_records})"
     )
+    unfinished = len(tally.accepted) - len(latencies)
+    p99 = percentile(latencies + [math.inf] * unfinished, 99) if tally.accepted else math.inf
     if latencies:
         print(
             f"202 -> build.finished: p50 {percentile(latencies, 50):.3f} s,"
             f" p99 {percentile(latencies, 99):.3f} s, max {max(latencies):.3f} s"
-            f" over {len(latencies)}"
+            f" over the {len(latencies)} finished; {unfinished} accepted did not finish"
         )
     print(f"CPU seconds used from the first push to the end of the drain: {cpu}")
     for name, start in rss_start.items():
@@ -185,7 +190,7 @@ async def soak(options: argparse.Namespace, root: Path) -> dict[str, object]:
         "built": verdict.built,
         "duplicates": duplicates,
         "lost": len(verdict.lost),
-        "p99_s": round(percentile(latencies, 99), 3) if latencies else None,
+        "p99_s": round(p99, 3) if math.isfinite(p99) else None,
         "rss_mb_start": rss_start,
         "rss_mb_end": rss_end,
     }
