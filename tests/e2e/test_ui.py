@@ -45,7 +45,7 @@ async def signed_in(context: BrowserContext) -> Page:
     await page.goto("/sign-in?next=/projects")
     await page.get_by_label("API token").fill(OPERATOR_TOKEN)
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page).to_have_url(re.compile(r"/projects$"))
+    await expect(page).to_have_url(re.compile(r"^https?://[^/]+/projects$"))
     return page
 
 
