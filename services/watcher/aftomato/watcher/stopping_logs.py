@@ -69,6 +69,15 @@ class StoppingLogs:
             await asyncio.wait({task})
         return None if task.cancelled() else task.result()
 
+    async def discard(self, pod_name: str) -> None:
+        """Forget the pod's capture (another watcher finished its build)."""
+        task = self._following.pop(pod_name, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.wait({task})
+            if not task.cancelled():
+                task.result().close()
+
     async def close(self) -> None:
         """Stop every stream (the watcher stops); the next watcher reads those logs itself."""
         tasks = list(self._following.values())

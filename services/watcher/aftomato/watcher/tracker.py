@@ -81,6 +81,7 @@ class Tracker:
             ):
                 if not deleted:
                     await self._collect(identity, seen, pod)
+                await self.stopping.discard(identity.pod_name)  # finished elsewhere, or before
             elif identity.pod_name not in self._finishing:
                 task = asyncio.create_task(self._finish(identity, seen, pod))
                 self._finishing[identity.pod_name] = task
