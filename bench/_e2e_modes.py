@@ -5,17 +5,14 @@ Kubernetes API and its node), each giving where to send webhooks and where the a
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.cluster import TEST_CREDENTIALS, WEBHOOK_SECRET, Backends, running_cluster
+from bench._backends import private_backends
+from tests.e2e.cluster import WEBHOOK_SECRET, running_cluster
 from tests.e2e.scripts_repo import make_scripts_repository
 from tests.e2e.services import Service, service, start, stop
-from tests.support.servers.etcd import EtcdServer
-from tests.support.servers.moto import MotoServer, new_aws_names
-from tests.support.servers.rabbitmq import RabbitMQServer
 
 PREFIX = "/aftomato-bench/"
 
@@ -49,18 +46,6 @@ async def embedded(root: Path) -> AsyncIterator[Deployment]:
 @contextlib.asynccontextmanager
 async def distributed(root: Path) -> AsyncIterator[Deployment]:
     """The four services as processes, on private RabbitMQ, etcd and moto under ``root``."""
-    os.environ |= {
-        "AWS_ACCESS_KEY_ID": TEST_CREDENTIALS["aws-key"],
-        "AWS_SECRET_ACCESS_KEY": TEST_CREDENTIALS["aws-secret"],
-        "AWS_DEFAULT_REGION": TEST_CREDENTIALS["region"],
-    }
-    with contextlib.ExitStack() as servers:
-        rabbitmq = RabbitMQServer(root / "rabbitmq", management=False)
-        etcd = EtcdServer(root / "etcd")
-        moto = MotoServer(root / "moto")
-        for server in (rabbitmq, etcd, moto):
-            servers.callback(server.close)
-            server.start()
-        backends = Backends(rabbitmq.url(), etcd.endpoint, PREFIX, moto.url, new_aws_names())
+    with private_backends(root, PREFIX) as backends:
         async with running_cluster(backends, root / "cluster") as cluster:
             yield Deployment(cluster.ingest_url, cluster.api_url, list(cluster.services.values()))

@@ -6,21 +6,18 @@ playing kubelet (pods succeed without running a process)."""
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from aftomato.common.settings import AwsSettings
-from tests.e2e.cluster import SERVICES, TEST_CREDENTIALS, Backends, environment
+from bench._backends import private_backends
+from tests.e2e.cluster import SERVICES, environment
 from tests.e2e.services import Service, service, start, stop
 from tests.support.fake_kube import FakeKube
 from tests.support.fake_kube.errors import Obj
 from tests.support.fake_kube.kubeconfig import write_kubeconfig
 from tests.support.fake_kube.simulated_node import SimulatedNode
-from tests.support.servers.etcd import EtcdServer
-from tests.support.servers.moto import MotoServer, new_aws_names
-from tests.support.servers.rabbitmq import RabbitMQServer
 from tests.watcher.rig import aws_settings, create_aws_resources
 
 PREFIX = "/aftomato-soak/"
@@ -51,19 +48,7 @@ async def soak_cluster(
     settings: Mapping[str, str],
     pod_created: Callable[[Obj], None],
 ) -> AsyncIterator[SoakCluster]:
-    os.environ |= {
-        "AWS_ACCESS_KEY_ID": TEST_CREDENTIALS["aws-key"],
-        "AWS_SECRET_ACCESS_KEY": TEST_CREDENTIALS["aws-secret"],
-        "AWS_DEFAULT_REGION": TEST_CREDENTIALS["region"],
-    }
-    with contextlib.ExitStack() as servers:
-        rabbitmq = RabbitMQServer(root / "rabbitmq", management=False)
-        etcd = EtcdServer(root / "etcd")
-        moto = MotoServer(root / "moto")
-        for server in (rabbitmq, etcd, moto):
-            servers.callback(server.close)
-            server.start()
-        backends = Backends(rabbitmq.url(), etcd.endpoint, PREFIX, moto.url, new_aws_names())
+    with private_backends(root, PREFIX) as backends:
         aws = aws_settings(backends.aws_endpoint, backends.aws_names)
         await create_aws_resources(aws)
         logs = root / "logs"
