@@ -15,11 +15,9 @@ from prometheus_client import CollectorRegistry
 from aftomato.api.kube_logs import KubeLiveLogs
 from aftomato.api.service import compose_api
 from aftomato.api.settings import ApiSettings
-from aftomato.common.bus.rabbitmq import RabbitMqBus
-from aftomato.common.coordination.etcd import EtcdStore
+from aftomato.common.cluster_clients import open_cluster_clients
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.http import HttpServer
-from aftomato.common.kube import kube_api_client
 from aftomato.common.runner import Component
 from aftomato.common.scripts.catalog import ScriptsReader
 from aftomato.common.scripts.repository import ScriptsRepository
@@ -48,14 +46,10 @@ def main(argv: Sequence[str]) -> int:
         return report_settings_error("api", error)
 
     async def start(stack: AsyncExitStack) -> Sequence[Component]:
-        bus = await RabbitMqBus.connect(amqp)
-        stack.push_async_callback(bus.close)
-        coordination = await EtcdStore.connect(etcd)
-        stack.push_async_callback(coordination.close)
+        clients = await open_cluster_clients(stack, amqp, etcd, kube)
+        bus, coordination, api_client = clients.bus, clients.coordination, clients.kube
         storage = await open_build_storage(stack, aws)
         records, logs, artifacts = storage.records, storage.logs, storage.artifacts
-        api_client = await kube_api_client(kube)
-        stack.push_async_callback(api_client.close)
         repository = ScriptsRepository(
             scripts_at.repo, scripts_at.branch, reader.cache_dir, timeout=reader.git_timeout
         )

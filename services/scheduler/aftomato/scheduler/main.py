@@ -13,11 +13,9 @@ from contextlib import AsyncExitStack
 from kubernetes_asyncio.client import CoreV1Api
 from prometheus_client import CollectorRegistry
 
-from aftomato.common.bus.rabbitmq import RabbitMqBus
-from aftomato.common.coordination.etcd import EtcdStore
+from aftomato.common.cluster_clients import open_cluster_clients
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.http import health_server
-from aftomato.common.kube import kube_api_client
 from aftomato.common.runner import Component, readiness
 from aftomato.common.scripts.catalog import ScriptsReader
 from aftomato.common.scripts.repository import ScriptsRepository
@@ -47,12 +45,8 @@ def main(argv: Sequence[str]) -> int:
         return report_settings_error("scheduler", error)
 
     async def start(stack: AsyncExitStack) -> Sequence[Component]:
-        bus = await RabbitMqBus.connect(amqp)
-        stack.push_async_callback(bus.close)
-        store = await EtcdStore.connect(etcd)
-        stack.push_async_callback(store.close)
-        api_client = await kube_api_client(kube)
-        stack.push_async_callback(api_client.close)
+        clients = await open_cluster_clients(stack, amqp, etcd, kube)
+        bus, store, api_client = clients.bus, clients.coordination, clients.kube
         repository = ScriptsRepository(
             pod_context.scripts.repo,
             pod_context.scripts.branch,

@@ -14,11 +14,9 @@ from contextlib import AsyncExitStack
 
 from prometheus_client import CollectorRegistry
 
-from aftomato.common.bus.rabbitmq import RabbitMqBus
-from aftomato.common.coordination.etcd import EtcdStore
+from aftomato.common.cluster_clients import open_cluster_clients
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.http import health_server
-from aftomato.common.kube import kube_api_client
 from aftomato.common.runner import Component, readiness
 from aftomato.common.scripts.settings import ScriptsReaderSettings
 from aftomato.common.service import report_settings_error, run_service
@@ -51,14 +49,10 @@ def main(argv: Sequence[str]) -> int:
         return report_settings_error("watcher", error)
 
     async def start(stack: AsyncExitStack) -> Sequence[Component]:
-        bus = await RabbitMqBus.connect(amqp)
-        stack.push_async_callback(bus.close)
-        coordination = await EtcdStore.connect(etcd)
-        stack.push_async_callback(coordination.close)
+        clients = await open_cluster_clients(stack, amqp, etcd, kube)
+        bus, coordination, api_client = clients.bus, clients.coordination, clients.kube
         storage = await open_build_storage(stack, aws)
         records, logs, artifacts = storage.records, storage.logs, storage.artifacts
-        api_client = await kube_api_client(kube)
-        stack.push_async_callback(api_client.close)
         reporting = await open_reporting(
             stack,
             reporting_settings,
