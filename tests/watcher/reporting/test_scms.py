@@ -125,6 +125,15 @@ async def test_builds_from_unconfigured_sources_get_no_status(scm: FakeScm, tmp_
     assert scm.attempts == []
 
 
+async def test_with_no_scm_and_no_notices_no_record_is_read(scm: FakeScm, tmp_path: Path) -> None:
+    build = Build(Source.GITHUB, "octo/app")
+    async with harness(tmp_path, settings_for(scm)) as rig:
+        for message in (build.started(), build.finished()):
+            # no record written: reading it would wait for it (a Retry)
+            assert await rig.deliver(message, record=False) is None
+    assert scm.attempts == []
+
+
 async def test_a_message_before_its_record_waits_for_it(scm: FakeScm, tmp_path: Path) -> None:
     build = Build(Source.GITHUB, "octo/app")
     async with harness(tmp_path, settings_for(scm, "github")) as rig:

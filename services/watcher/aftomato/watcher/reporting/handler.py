@@ -17,6 +17,7 @@ from aftomato.common.coordination import CoordinationUnavailable
 from aftomato.common.logging import get_logger
 from aftomato.common.messages import (
     BuildFinished,
+    BuildMessage,
     BuildQueued,
     BuildRequested,
     BuildStarted,
@@ -83,6 +84,8 @@ def reporting_handler(reporting: Reporting) -> Handler:
 async def _report(
     reporting: Reporting, message: Message, state: BuildState, reason: str | None
 ) -> None:
+    if not _may_report(reporting, message, state):
+        return  # no SCM takes statuses and no notice is due: the record need not be read
     target = await _target(reporting.records, message)
     if target is None:
         raise Retry("the build's record is not written yet", delay=WAIT_SECONDS)
@@ -99,6 +102,14 @@ async def _report(
         await _send_status(reporting, api, target, state, reason)
     if notices:
         await reporting.notifier.notify(target, state, reason)
+
+
+def _may_report(reporting: Reporting, message: Message, state: BuildState) -> bool:
+    """Whether ``message`` might earn a status or a notice, before its record is read."""
+    if reporting.apis:
+        return True
+    wanted = reporting.notifier.wanted
+    return state.is_final and isinstance(message, BuildMessage) and wanted(message.project_key)
 
 
 async def _claim(
