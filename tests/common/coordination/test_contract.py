@@ -159,3 +159,33 @@ async def test_a_read_gives_keys_and_prefixes_at_once(
 async def test_an_empty_read_reads_nothing(store: CoordinationStore) -> None:
     snapshot = await store.read()
     assert (snapshot.keys, snapshot.prefixes) == ({}, {})
+
+
+async def test_a_transaction_reads_after_its_own_writes(
+    store: CoordinationStore, prefix: str
+) -> None:
+    entry, lock = f"{prefix}builds/1", f"{prefix}lock"
+    await store.transaction([], [Put(f"{prefix}q/a", b"0"), Put(lock, b"x")])
+    first = await store.transact(
+        [Compare.absent(entry)],
+        [Put(entry, b"waiting"), Put(f"{prefix}q/b", b"1"), Delete(lock)],
+        keys=[entry, lock],
+        prefixes=[f"{prefix}q/"],
+    )
+    assert first.succeeded
+    written = first.seen.keys[entry]
+    assert written is not None
+    assert written == await store.get(entry)
+    assert first.seen.keys[lock] is None
+    assert [kv.value for kv in first.seen.prefixes[f"{prefix}q/"]] == [b"0", b"1"]
+
+    again = await store.transact(
+        [Compare.absent(entry)],
+        [Put(entry, b"twice")],
+        [Put(f"{prefix}seen-again", b"1")],
+        keys=[entry, f"{prefix}seen-again"],
+    )
+    assert not again.succeeded
+    assert again.seen.keys[entry] == written
+    assert again.seen.keys[f"{prefix}seen-again"] is not None
+    assert again.seen.prefixes == {}

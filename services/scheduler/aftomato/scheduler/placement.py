@@ -18,6 +18,7 @@ from aftomato.common.coordination import (
     KeyValue,
     Operation,
     Put,
+    Snapshot,
 )
 from aftomato.common.coordination.keys import (
     BuildEntry,
@@ -29,6 +30,8 @@ from aftomato.common.coordination.keys import (
 from aftomato.common.messages import BuildRequested
 
 PROMOTION_ATTEMPTS = 5
+READ_BATCH = 100
+"""Keys per read: etcd refuses transactions of over 128 operations by default."""
 
 
 class SlotsFull(Exception):
@@ -47,6 +50,23 @@ class Waiting:
     request: BuildRequested
 
 
+@dataclass(frozen=True)
+class Enqueued:
+    new: bool
+    """False when this build id was known already (a redelivery): nothing was queued."""
+    phase: Phase | None
+    """The build's phase just after."""
+    seen: Snapshot
+    """What promoting its branch depends on, read in the same transaction."""
+
+
+@dataclass(frozen=True)
+class Freed:
+    branch: str
+    seen: Snapshot | None
+    """What promoting ``branch`` depends on, read just after; None when it must be read anew."""
+
+
 class Placement:
     def __init__(
         self,
@@ -61,18 +81,26 @@ class Placement:
         self._max_running = max_running
         self._lease_seconds = lease_seconds
 
-    async def enqueue(self, request: BuildRequested) -> bool:
-        """Put the request in its branch's queue; False when this build id is already known."""
+    async def enqueue(self, request: BuildRequested, *, newest: bool = False) -> Enqueued:
+        """Put the request in its branch's queue unless its build id is known already; in the
+        same round trip, read what promoting the branch depends on."""
         branch = branch_key(request.project_key, request.branch)
+        build = self.keys.build(request.build_id)
         item = self.keys.queue_item(branch, request.requested_at, request.build_id)
         entry = BuildEntry(phase=Phase.WAITING, branch=branch, queue_item=item)
-        return await self._store.transaction(
-            [Compare.absent(self.keys.build(request.build_id))],
+        keys, prefixes = self._promotion_reads(branch, newest=newest)
+        outcome = await self._store.transact(
+            [Compare.absent(build)],
             [
-                Put(self.keys.build(request.build_id), entry.model_dump_json().encode()),
+                Put(build, entry.model_dump_json().encode()),
                 Put(item, request.model_dump_json().encode()),
             ],
+            keys=[build, *keys],
+            prefixes=prefixes,
         )
+        found = outcome.seen.keys[build]
+        phase = None if found is None else BuildEntry.model_validate_json(found.value).phase
+        return Enqueued(outcome.succeeded, phase, outcome.seen)
 
     def branch_of(self, request: BuildRequested) -> str:
         return branch_key(request.project_key, request.branch)
@@ -80,6 +108,17 @@ class Placement:
     async def entry(self, build_id: str) -> BuildEntry | None:
         found = await self._store.get(self.keys.build(build_id))
         return None if found is None else BuildEntry.model_validate_json(found.value)
+
+    async def entries(self, build_ids: list[str]) -> dict[str, BuildEntry | None]:
+        """The entries of ``build_ids`` (None where unknown), a few hundred per round trip."""
+        found: dict[str, BuildEntry | None] = {}
+        for start in range(0, len(build_ids), READ_BATCH):
+            batch = [self.keys.build(b) for b in build_ids[start : start + READ_BATCH]]
+            seen = await self._store.read(keys=batch)
+            for build_id, key in zip(build_ids[start : start + READ_BATCH], batch, strict=True):
+                kv = seen.keys[key]
+                found[build_id] = None if kv is None else BuildEntry.model_validate_json(kv.value)
+        return found
 
     async def waiting(self, branch: str) -> list[Waiting]:
         items = await self._store.get_prefix(self.keys.queue(branch))
@@ -111,17 +150,19 @@ class Placement:
     async def is_closed(self) -> bool:
         return await self._store.get(self.keys.queue_closed) is not None
 
-    async def promote(self, branch: str, *, newest: bool = False) -> Promoted | None:
+    async def promote(
+        self, branch: str, *, newest: bool = False, seen: Snapshot | None = None
+    ) -> Promoted | None:
         """Start the head of ``branch``'s queue (``newest``: its tail) if nothing stops it; None
-        when something does."""
+        when something does. ``seen``: what :meth:`_promotion_reads` names, read just before, so
+        the first attempt needs no read of its own (every attempt is a compare-and-swap anyway).
+        """
+        keys, prefixes = self._promotion_reads(branch, newest=newest)
         lock, started = self.keys.lock(branch), self.keys.newest_started(branch)
         limited = self._max_running > 0
         for _ in range(PROMOTION_ATTEMPTS):
-            # one round trip for all it depends on: the lock, the queue gate, the queue, the slots
-            seen = await self._store.read(
-                keys=[lock, self.keys.queue_closed, *([started] if newest else [])],
-                prefixes=[self.keys.queue(branch), *([self.keys.slots] if limited else [])],
-            )
+            if seen is None:
+                seen = await self._store.read(keys=keys, prefixes=prefixes)
             queue = seen.prefixes[self.keys.queue(branch)]
             if seen.keys[lock] is not None or seen.keys[self.keys.queue_closed] is not None:
                 return None
@@ -138,7 +179,19 @@ class Placement:
             promoted = await self._try_promote(branch, head, slot, newest=newest)
             if promoted is not None:
                 return promoted
+            seen = None
         return None
+
+    def _promotion_reads(self, branch: str, *, newest: bool) -> tuple[list[str], list[str]]:
+        """The keys and prefixes a promotion on ``branch`` depends on: the lock, the queue gate,
+        the queue, the slots (under a limit), the newest started request (``newest``)."""
+        keys = [self.keys.lock(branch), self.keys.queue_closed]
+        if newest:
+            keys.append(self.keys.newest_started(branch))
+        prefixes = [self.keys.queue(branch)]
+        if self._max_running > 0:
+            prefixes.append(self.keys.slots)
+        return keys, prefixes
 
     async def _try_promote(
         self, branch: str, head: Waiting, slot: int | None, *, newest: bool = False
@@ -213,6 +266,33 @@ class Placement:
     async def finish(self, build_id: str, outcome: str) -> str | None:
         """Release what the build holds (or remove it from its queue); its branch, if known."""
         seen = await self._store.read(keys=[self.keys.build(build_id), self.keys.running(build_id)])
+        freed = await self._finish_as_seen(build_id, outcome, seen)
+        return None if freed is None else freed.branch
+
+    async def finish_running(
+        self, build_id: str, outcome: str, branch: str, *, newest: bool = False
+    ) -> Freed | None:
+        """:meth:`finish` for a build that ran on ``branch``, in one round trip when it did: the
+        entry is marked done only if it still says scheduled there, and what promoting the
+        branch next depends on is read in the same transaction."""
+        build, running = self.keys.build(build_id), self.keys.running(build_id)
+        keys, prefixes = self._promotion_reads(branch, newest=newest)
+        result = await self._store.transact(
+            [Compare.value_is(build, _entry(Phase.SCHEDULED, branch))],
+            [Put(build, _entry(Phase.DONE, branch, outcome))],
+            keys=[build, running, *keys],
+            prefixes=prefixes,
+        )
+        if not result.succeeded:
+            return await self._finish_as_seen(build_id, outcome, result.seen)
+        still_held = result.seen.keys[running]
+        if still_held is None:
+            return Freed(branch, result.seen)
+        # its watcher did not release it: release it here, and read the branch again after
+        await self._store.revoke_lease(RunningBuild.model_validate_json(still_held.value).lease)
+        return Freed(branch, None)
+
+    async def _finish_as_seen(self, build_id: str, outcome: str, seen: Snapshot) -> Freed | None:
         found = seen.keys[self.keys.build(build_id)]
         if found is None:
             return None
@@ -226,7 +306,7 @@ class Placement:
         if entry.phase is Phase.WAITING and entry.queue_item:
             operations.append(Delete(entry.queue_item))
         await self._store.transaction([], operations)
-        return entry.branch
+        return Freed(entry.branch, None)
 
     async def drop_waiting(self, waiting: Waiting, outcome: str) -> bool:
         """Take a waiting request out of its queue, if it is still there; True if it was."""

@@ -69,23 +69,25 @@ class Policies:
         project = self.scripts.catalog.lookup(project_key)
         return project.config.concurrency if project and project.config else Concurrency.QUEUE
 
-    async def apply(self, branch: str) -> None:
-        """Let the newest request of ``branch`` win, as its project's policy says."""
+    async def apply(self, branch: str) -> bool:
+        """Let the newest request of ``branch`` win, as its project's policy says; True when
+        that ended any request (what was read of the branch before is stale now)."""
         policy = self._policy(branch)
         if policy is Concurrency.QUEUE:
-            return
+            return False
         queue = await self.placement.waiting(branch)
         running = await self._running_request(branch)
         started = await self.placement.newest_started(branch)
         found = losers([w.request for w in queue], running, started)
         if found is None:
-            return
+            return False
         by_id = {w.request.build_id: w for w in queue}
         for loser in found.waiting:
             await self._supersede(by_id[loser.build_id], found.newest)
         if policy is Concurrency.CANCEL_PREVIOUS and found.running is not None:
             reason = f"cancelled by the newer build {found.newest.build_id}"
             await self.launcher.cancel_running(found.running.build_id, reason)
+        return bool(found.waiting) or found.running is not None
 
     async def _running_request(self, branch: str) -> BuildRequested | None:
         holder = await self.placement.holder(branch)

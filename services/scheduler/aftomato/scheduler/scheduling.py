@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aftomato.common.bus import Bus
-from aftomato.common.coordination.keys import Phase
+from aftomato.common.coordination import Snapshot
+from aftomato.common.coordination.keys import Phase, branch_key
 from aftomato.common.logging import bind_ids, get_logger
 from aftomato.common.messages import (
     BuildCancelRequested,
@@ -49,28 +50,34 @@ class Scheduler:
         if config_error is not None:
             await self._end(request, BuildState.ERRORED, config_error)
             return
-        if not await self.placement.enqueue(request):
-            log.info("request already known", phase=await self._phase(request.build_id))
         branch = self.placement.branch_of(request)
-        started = await self.promote(branch)
+        newest = self.policies.newest_only(branch)
+        enqueued = await self.placement.enqueue(request, newest=newest)
+        if not enqueued.new:
+            log.info("request already known", phase=enqueued.phase or "unknown")
+        started = await self.promote(branch, seen=enqueued.seen)
         if request.build_id in started:
             return  # not waiting: no need to ask
         if await self.placement.waiting_request(request.build_id) is not None:
             await self._announce_waiting(request, branch)
 
-    async def promote(self, branch: str) -> list[str]:
+    async def promote(self, branch: str, seen: Snapshot | None = None) -> list[str]:
         """Start what may start on ``branch`` now (nothing, when it is busy or closed); the ids
-        of the builds taken out of its queue.
+        of the builds taken out of its queue. ``seen``: the branch as read just before, if it was.
 
         The project's policy speaks first (under ``supersede`` only the newest request may
         start). A build whose pod the API refuses ends at once, freeing the branch for the next.
         """
-        await self.policies.apply(branch)
+        if await self.policies.apply(branch):
+            seen = None  # the policy dropped requests since
         # Under a newest-wins policy, the newest, though an older request may still wait (its
         # handler had not applied the policy yet): the apply after the start drops it.
         newest = self.policies.newest_only(branch)
         started = []
-        while (promoted := await self.placement.promote(branch, newest=newest)) is not None:
+        while (
+            promoted := await self.placement.promote(branch, newest=newest, seen=seen)
+        ) is not None:
+            seen = None  # a start changes the branch
             started.append(promoted.request.build_id)
             with bind_ids(build_id=promoted.request.build_id, event_id=promoted.request.event_id):
                 if await self.launcher.launch(promoted):
@@ -80,9 +87,15 @@ class Scheduler:
         return started
 
     async def on_finished(self, finished: BuildFinished) -> None:
-        branch = await self.placement.finish(finished.build_id, finished.state.value)
-        if branch is not None:
-            await self.promote(branch)
+        branch = branch_key(finished.project_key, finished.branch)
+        freed = await self.placement.finish_running(
+            finished.build_id,
+            finished.state.value,
+            branch,
+            newest=self.policies.newest_only(branch),
+        )
+        if freed is not None:
+            await self.promote(freed.branch, seen=freed.seen)
 
     async def on_cancel(self, cancel: BuildCancelRequested) -> None:
         entry = await self.placement.entry(cancel.build_id)
@@ -117,10 +130,6 @@ class Scheduler:
     def _config_error(self, request: BuildRequested) -> str | None:
         project = self.scripts.catalog.lookup(request.project_key)
         return project.config_error if project is not None else None
-
-    async def _phase(self, build_id: str) -> str:
-        entry = await self.placement.entry(build_id)
-        return entry.phase.value if entry else "unknown"
 
     async def _announce_waiting(self, request: BuildRequested, branch: str) -> None:
         if await self.placement.is_closed():

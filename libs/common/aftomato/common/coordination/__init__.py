@@ -13,6 +13,7 @@ from aftomato.common.coordination.store import (
     KeyValue,
     LeaseNotFound,
     Operation,
+    Outcome,
     Put,
     Snapshot,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "KeyValue",
     "LeaseNotFound",
     "Operation",
+    "Outcome",
     "Put",
     "Snapshot",
 ]

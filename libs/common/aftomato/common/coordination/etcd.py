@@ -18,6 +18,7 @@ from aftomato.common.coordination.store import (
     KeyValue,
     LeaseNotFound,
     Operation,
+    Outcome,
     Snapshot,
 )
 from aftomato.common.settings import EtcdSettings
@@ -58,23 +59,8 @@ class EtcdStore:
         return [_key_value(kv) for kv in result]
 
     async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
-        # one transaction of range requests: one round trip, one revision
-        ops = self._client.transactions
-        requests = [ops.get(key.encode()) for key in keys] + [
-            ops.get(prefix.encode(), range_end=aetcd.utils.prefix_range_end(prefix.encode()))
-            for prefix in prefixes
-        ]
-        _, responses = await _call(
-            self._client.transaction(compare=[], success=requests, failure=[])
-        )
-        found = [[_key_value(kv) for _, kv in response] for response in responses]
-        return Snapshot(
-            {key: next(iter(kvs), None) for key, kvs in zip(keys, found, strict=False)},
-            {
-                prefix: sorted(kvs, key=lambda kv: kv.key)
-                for prefix, kvs in zip(prefixes, found[len(keys) :], strict=True)
-            },
-        )
+        # a transaction of range requests only: one round trip, one revision
+        return (await self.transact([], [], keys=keys, prefixes=prefixes)).seen
 
     async def transaction(
         self,
@@ -82,14 +68,42 @@ class EtcdStore:
         success: list[Operation],
         failure: list[Operation] | None = None,
     ) -> bool:
-        succeeded, _ = await _call(
+        return (await self.transact(compares, success, failure)).succeeded
+
+    async def transact(
+        self,
+        compares: list[Compare],
+        success: list[Operation],
+        failure: list[Operation] | None = None,
+        *,
+        keys: Sequence[str] = (),
+        prefixes: Sequence[str] = (),
+    ) -> Outcome:
+        # etcd applies a transaction's requests in order, so ranges after the writes see them
+        ops = self._client.transactions
+        reads = [ops.get(key.encode()) for key in keys] + [
+            ops.get(prefix.encode(), range_end=aetcd.utils.prefix_range_end(prefix.encode()))
+            for prefix in prefixes
+        ]
+        succeeded, responses = await _call(
             self._client.transaction(
                 compare=[self._compare(c) for c in compares],
-                success=[self._operation(op) for op in success],
-                failure=[self._operation(op) for op in failure or []],
+                success=[self._operation(op) for op in success] + reads,
+                failure=[self._operation(op) for op in failure or []] + reads,
             )
         )
-        return bool(succeeded)
+        found = [
+            [_key_value(kv) for _, kv in response]
+            for response in responses[len(responses) - len(reads) :]
+        ]
+        seen = Snapshot(
+            {key: next(iter(kvs), None) for key, kvs in zip(keys, found, strict=False)},
+            {
+                prefix: sorted(kvs, key=lambda kv: kv.key)
+                for prefix, kvs in zip(prefixes, found[len(keys) :], strict=True)
+            },
+        )
+        return Outcome(bool(succeeded), seen)
 
     async def grant_lease(self, ttl_seconds: int) -> int:
         lease = await _call(self._client.lease(ttl_seconds))

@@ -19,6 +19,7 @@ from aftomato.common.coordination.store import (
     KeyValue,
     LeaseNotFound,
     Operation,
+    Outcome,
     Put,
     Snapshot,
 )
@@ -45,14 +46,10 @@ class InMemoryStore:
 
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         self._expire()
-        return [kv for key, kv in sorted(self._keys.items()) if key.startswith(prefix)]
+        return self._under(prefix)
 
     async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
-        self._expire()
-        return Snapshot(
-            {key: self._keys.get(key) for key in keys},
-            {prefix: await self.get_prefix(prefix) for prefix in prefixes},
-        )
+        return (await self.transact([], [], keys=keys, prefixes=prefixes)).seen
 
     async def transaction(
         self,
@@ -60,6 +57,17 @@ class InMemoryStore:
         success: list[Operation],
         failure: list[Operation] | None = None,
     ) -> bool:
+        return (await self.transact(compares, success, failure)).succeeded
+
+    async def transact(
+        self,
+        compares: list[Compare],
+        success: list[Operation],
+        failure: list[Operation] | None = None,
+        *,
+        keys: Sequence[str] = (),
+        prefixes: Sequence[str] = (),
+    ) -> Outcome:
         self._expire()
         holds = all(self._holds(compare) for compare in compares)
         operations = success if holds else failure or []
@@ -70,7 +78,11 @@ class InMemoryStore:
             self._revision += 1
             for op in operations:
                 self._apply(op)
-        return holds
+        seen = Snapshot(
+            {key: self._keys.get(key) for key in keys},
+            {prefix: self._under(prefix) for prefix in prefixes},
+        )
+        return Outcome(holds, seen)
 
     async def grant_lease(self, ttl_seconds: int) -> int:
         lease = next(self._lease_ids)
@@ -81,6 +93,9 @@ class InMemoryStore:
         self._expire()
         if self._lease_deadlines.pop(lease, None) is not None:
             self._drop_keys_of({lease})
+
+    def _under(self, prefix: str) -> list[KeyValue]:
+        return [kv for key, kv in sorted(self._keys.items()) if key.startswith(prefix)]
 
     def _holds(self, compare: Compare) -> bool:
         kv = self._keys.get(compare.key)

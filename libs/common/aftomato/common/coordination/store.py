@@ -82,6 +82,16 @@ class Snapshot:
     """The keys under each prefix asked for, sorted by key."""
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a transaction that also reads gives back."""
+
+    succeeded: bool
+    """Whether every comparison held (so ``success`` was applied, else ``failure``)."""
+    seen: Snapshot
+    """The keys and prefixes read after the writes, in the same transaction."""
+
+
 class CoordinationStore(Protocol):
     async def get(self, key: str) -> KeyValue | None:
         """The key, or None when it does not exist."""
@@ -99,6 +109,18 @@ class CoordinationStore(Protocol):
         failure: list[Operation] | None = None,
     ) -> bool:
         """If every comparison holds, apply ``success`` (else ``failure``), atomically."""
+
+    async def transact(
+        self,
+        compares: list[Compare],
+        success: list[Operation],
+        failure: list[Operation] | None = None,
+        *,
+        keys: Sequence[str] = (),
+        prefixes: Sequence[str] = (),
+    ) -> Outcome:
+        """:meth:`transaction`, then ``keys`` and ``prefixes`` read within it (the reads see its
+        writes and nothing else in between): a decision and what follows it in one round trip."""
 
     async def grant_lease(self, ttl_seconds: int) -> int:
         """A new lease id; its keys are deleted when it expires unrevoked and unrefreshed."""

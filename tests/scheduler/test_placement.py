@@ -1,0 +1,109 @@
+"""Placement's one-round-trip paths: what they read and write must equal the longer way round."""
+
+from __future__ import annotations
+
+import pytest
+
+from aftomato.common.coordination.keys import BuildKeys, Phase, branch_key
+from aftomato.common.coordination.memory import InMemoryStore
+from aftomato.scheduler.placement import Placement
+from tests.scheduler.harness import request
+
+BRANCH = branch_key("team/queue-app", "main")
+
+
+@pytest.fixture
+def store() -> InMemoryStore:
+    return InMemoryStore()
+
+
+@pytest.fixture
+def placement(store: InMemoryStore) -> Placement:
+    return Placement(store, BuildKeys(), max_running=4, lease_seconds=lambda _: 60)
+
+
+async def test_enqueue_reads_what_promotion_needs_with_the_new_request_in_it(
+    placement: Placement,
+) -> None:
+    first = request("team/queue-app")
+    enqueued = await placement.enqueue(first)
+    assert (enqueued.new, enqueued.phase) == (True, Phase.WAITING)
+    keys = placement.keys
+    assert enqueued.seen.keys[keys.lock(BRANCH)] is None
+    assert [
+        kv.key.endswith(first.build_id) for kv in enqueued.seen.prefixes[keys.queue(BRANCH)]
+    ] == [True]
+    assert enqueued.seen.prefixes[keys.slots] == []
+
+    promoted = await placement.promote(BRANCH, seen=enqueued.seen)
+    assert promoted is not None
+    again = await placement.enqueue(first)
+    assert (again.new, again.phase) == (False, Phase.SCHEDULED)
+    assert again.seen.keys[keys.lock(BRANCH)] is not None
+    assert await placement.promote(BRANCH, seen=again.seen) is None
+
+
+async def test_a_stale_view_costs_a_read_never_a_second_build(placement: Placement) -> None:
+    first, second = request("team/queue-app", number=1), request("team/queue-app", number=2)
+    seen_by_first = (await placement.enqueue(first)).seen
+    await placement.enqueue(second)
+    assert await placement.promote(BRANCH, seen=seen_by_first) is not None
+    # the view still shows the branch free, but the lock is taken now
+    assert await placement.promote(BRANCH, seen=seen_by_first) is None
+    assert [w.request.build_id for w in await placement.waiting(BRANCH)] == [second.build_id]
+
+
+async def test_finishing_a_released_build_reads_the_branch_for_the_next(
+    placement: Placement, store: InMemoryStore
+) -> None:
+    first, second = request("team/queue-app", number=1), request("team/queue-app", number=2)
+    await placement.enqueue(first)
+    await placement.enqueue(second)
+    running = await placement.promote(BRANCH)
+    assert running is not None
+    await store.revoke_lease(running.running.lease)  # the watcher released it
+
+    freed = await placement.finish_running(first.build_id, "succeeded", BRANCH)
+    assert freed is not None
+    assert freed.seen is not None
+    entry = await placement.entry(first.build_id)
+    assert entry is not None
+    assert (entry.phase, entry.outcome) == (Phase.DONE, "succeeded")
+    assert freed.seen.keys[placement.keys.lock(BRANCH)] is None
+    next_up = await placement.promote(BRANCH, seen=freed.seen)
+    assert next_up is not None
+    assert next_up.request.build_id == second.build_id
+
+
+async def test_finishing_a_build_still_holding_its_lock_releases_it(
+    placement: Placement,
+) -> None:
+    first = request("team/queue-app")
+    await placement.enqueue(first)
+    assert await placement.promote(BRANCH) is not None
+
+    freed = await placement.finish_running(first.build_id, "failed", BRANCH)
+    assert freed is not None
+    assert freed.seen is None
+    assert await placement.holder(BRANCH) is None
+    assert await placement.running(first.build_id) is None
+
+
+async def test_finishing_a_waiting_or_unknown_build_takes_the_long_way(
+    placement: Placement,
+) -> None:
+    first, second = request("team/queue-app", number=1), request("team/queue-app", number=2)
+    await placement.enqueue(first)
+    await placement.enqueue(second)
+    assert await placement.promote(BRANCH) is not None
+
+    freed = await placement.finish_running(second.build_id, "cancelled", BRANCH)
+    assert freed is not None
+    assert freed.branch == BRANCH
+    assert await placement.waiting(BRANCH) == []
+    entry = await placement.entry(second.build_id)
+    assert entry is not None
+    assert (entry.phase, entry.outcome) == (Phase.DONE, "cancelled")
+    assert await placement.holder(BRANCH) == first.build_id  # the running build is untouched
+
+    assert await placement.finish_running("never-seen", "succeeded", BRANCH) is None
