@@ -132,8 +132,7 @@ async def test_creating_twice_runs_one_build(executor: LocalExecutor) -> None:
     await executor.create(manifest("b4", "t/hello"))
     await final_pod(executor, pod_name("b4"))
     assert (await log_text(executor, pod_name("b4"))).count("hello main") == 1
-    assert await executor.exists(pod_name("b4"))
-    assert not await executor.exists(pod_name("other"))
+    assert await executor.existing() == {pod_name("b4")}
 
 
 async def test_a_cancelled_build_is_stopped_and_shows_cancelled(executor: LocalExecutor) -> None:
@@ -144,7 +143,7 @@ async def test_a_cancelled_build_is_stopped_and_shows_cancelled(executor: LocalE
     await eventually(lambda: "started" in console(executor, name))
     assert seen(executor._table.get(name)).state is BuildState.RUNNING
     assert await executor.cancel(name, "superseded by a newer build", grace_seconds=5)
-    assert not await executor.exists(name)
+    assert name not in await executor.existing()
     assert not await executor.cancel(name, "again", grace_seconds=5)
     async with contextlib.aclosing(executor.watch(version, 0.2)) as stream:
         events = [event async for event in stream]

@@ -11,9 +11,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import aiohttp
+import orjson
 from kubernetes_asyncio.client import ApiException, CoreV1Api
 
 from aftomato.common.logging import get_logger
+from aftomato.scheduler.labels import MANAGED_BY_SELECTOR
 from aftomato.scheduler.pods import CANCELLED_ANNOTATION, PodRejected, PodsUnavailable
 
 log = get_logger(__name__)
@@ -59,14 +61,19 @@ class KubePods:
             raise PodRejected(_message(error)) from error
         return True
 
-    async def exists(self, name: str) -> bool:
+    async def existing(self) -> set[str]:
+        async def names() -> set[str]:
+            # only the names are needed: the answer is not read into V1Pod models
+            response = await self._api.list_namespaced_pod(
+                self._namespace, label_selector=MANAGED_BY_SELECTOR, _preload_content=False
+            )
+            listed = orjson.loads(await _released(response))
+            return {pod["metadata"]["name"] for pod in listed.get("items") or []}
+
         try:
-            await _retrying(lambda: self._api.read_namespaced_pod(name, self._namespace))
+            return await _retrying(names)
         except ApiException as error:
-            if error.status == 404:
-                return False
             raise PodsUnavailable(_message(error)) from error
-        return True
 
 
 async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
@@ -87,7 +94,7 @@ async def _retrying(call: Callable[[], Awaitable[T]]) -> T:
     raise PodsUnavailable(f"the Kubernetes API kept failing: {problem}")
 
 
-async def _released(response: Any) -> None:
+async def _released(response: Any) -> bytes:
     """Read and release an answer taken with ``_preload_content=False``, raising
     ``ApiException`` for an error as the client does for the answers it reads itself."""
     try:
@@ -98,6 +105,7 @@ async def _released(response: Any) -> None:
         error = ApiException(status=response.status, reason=response.reason)
         error.body = body.decode(errors="replace")
         raise error
+    return bytes(body)
 
 
 def _message(error: ApiException) -> str:

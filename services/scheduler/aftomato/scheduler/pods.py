@@ -1,4 +1,5 @@
-"""Build pods as the scheduler needs them: create one idempotently, cancel one, ask if one exists.
+"""Build pods as the scheduler needs them: create one idempotently, cancel one, list
+which exist.
 
 :mod:`.kube_pods` implements this on the Kubernetes API; the embedded mode implements it with
 local processes. Creating is idempotent because pod names derive from build ids.
@@ -27,4 +28,5 @@ class BuildPods(Protocol):
     async def cancel(self, name: str, reason: str, grace_seconds: int) -> bool:
         """Mark the pod cancelled with ``reason`` and delete it; False if there was no pod."""
 
-    async def exists(self, name: str) -> bool: ...
+    async def existing(self) -> set[str]:
+        """The names of the build pods that exist now."""

@@ -42,29 +42,37 @@ class Reaper:
         self._missing_since: dict[str, float] = {}
 
     async def reap(self) -> list[str]:
-        """One round; returns the branches it freed (to promote what waits on them)."""
-        freed = []
-        seen = set()
-        for running in await self._placement.all_running():
-            request = BuildRequested.model_validate_json(running.request)
-            seen.add(request.build_id)
-            entry = await self._placement.entry(request.build_id)
-            if entry is not None and entry.phase is Phase.DONE:
-                log.info("freeing the lock of a build that ended", build_id=request.build_id)
-                await self._placement.finish(request.build_id, entry.outcome or "done")
-                freed.append(running.branch)
-            elif running.pod_created and await self._vanished(request.build_id):
-                await self._end_vanished(request)
-                freed.append(running.branch)
-        self._missing_since = {k: v for k, v in self._missing_since.items() if k in seen}
-        return freed
+        """One round; returns the branches it freed (to promote what waits on them).
 
-    async def _vanished(self, build_id: str) -> bool:
-        if await self._pods.exists(pod_name(build_id)):
-            self._missing_since.pop(build_id, None)
-            return False
-        since = self._missing_since.setdefault(build_id, self._clock())
-        return self._clock() - since >= self._grace
+        A few round trips whatever the number of running builds: their entries in one read,
+        their pods in one list (only when some pod has to be looked for)."""
+        running = {
+            BuildRequested.model_validate_json(held.request).build_id: held
+            for held in await self._placement.all_running()
+        }
+        entries = await self._placement.entries(list(running))
+        ended = {
+            build_id for build_id, entry in entries.items() if entry and entry.phase is Phase.DONE
+        }
+        looked_for = [b for b, held in running.items() if held.pod_created and b not in ended]
+        pods = await self._pods.existing() if looked_for else set()
+        freed = []
+        for build_id in ended:
+            entry = entries[build_id]
+            log.info("freeing the lock of a build that ended", build_id=build_id)
+            await self._placement.finish(build_id, (entry.outcome if entry else None) or "done")
+            freed.append(running[build_id].branch)
+        now = self._clock()
+        for build_id in looked_for:
+            if pod_name(build_id) in pods:
+                self._missing_since.pop(build_id, None)
+            elif now - self._missing_since.setdefault(build_id, now) >= self._grace:
+                await self._end_vanished(
+                    BuildRequested.model_validate_json(running[build_id].request)
+                )
+                freed.append(running[build_id].branch)
+        self._missing_since = {k: v for k, v in self._missing_since.items() if k in running}
+        return freed
 
     async def _end_vanished(self, request: BuildRequested) -> None:
         log.warning("build pod vanished; ending the build", build_id=request.build_id)

@@ -77,8 +77,8 @@ class LocalExecutor:
         await self._table.remove(name)
         return True
 
-    async def exists(self, name: str) -> bool:
-        return self._table.get(name) is not None
+    async def existing(self) -> set[str]:
+        return set(self._table.names())
 
     # -- PodSource (watcher)
 
