@@ -11,7 +11,7 @@ import aioboto3
 import botocore.config
 import pytest
 
-from aftomato.common.records import BuildRecord, StoreUnavailable
+from aftomato.common.records import BuildRecord, BuildStore, StoreUnavailable
 from aftomato.common.records.dynamodb import DynamoDbStore
 from aftomato.common.records.dynamodb_table import ACTIVE_INDEX, HISTORY_INDEX, create_table
 from aftomato.common.settings import AwsSettings
@@ -97,7 +97,7 @@ async def test_a_write_that_loses_a_race_merges_again(
     backend: DynamoDbBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, other = await backend.open(), await backend.open()
-    await store.apply(update("b1", BuildState.RUNNING, pod_name="p"))
+    await other.apply(update("b1", BuildState.RUNNING, pod_name="p"))
     assert isinstance(store, DynamoDbStore)
     read = store._read
     reads = 0
@@ -115,6 +115,53 @@ async def test_a_write_that_loses_a_race_merges_again(
     assert reads == 2
     assert (result.log_location, result.artifacts_location) == ("log", "art")
     assert await other.get("b1") == result
+
+
+def counting_reads(store: BuildStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The build ids ``store`` reads from now on, in order."""
+    assert isinstance(store, DynamoDbStore)
+    read, reads = store._read, []
+
+    async def counted(build_id: str) -> tuple[BuildRecord | None, int | None]:
+        reads.append(build_id)
+        return await read(build_id)
+
+    monkeypatch.setattr(store, "_read", counted)
+    return reads
+
+
+async def test_a_build_in_progress_is_written_without_reading_it_again(
+    backend: DynamoDbBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await backend.open()
+    reads = counting_reads(store, monkeypatch)
+    await store.apply(requested("b1"))
+    await store.apply(update("b1", BuildState.SCHEDULED, pod_name="p"))
+    await store.apply(update("b1", BuildState.RUNNING, started_at=T0))
+    final = await store.apply(update("b1", BuildState.SUCCEEDED, exit_code=0, finished_at=T0))
+    assert reads == ["b1"]  # only before the first write: nothing was known of the build then
+    assert await store.get("b1") == final
+    assert (final.pod_name, final.started_at, final.exit_code) == ("p", T0, 0)
+
+
+async def test_an_item_another_writer_moved_is_read_again(
+    backend: DynamoDbBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other = await backend.open(), await backend.open()
+    await store.apply(update("b1", BuildState.RUNNING, pod_name="p"))
+    await store.apply(update("b2", BuildState.RUNNING, pod_name="p"))
+    for build in ("b1", "b2"):
+        await other.apply(update(build, BuildState.FAILED, exit_code=1, log_location="log"))
+    reads = counting_reads(store, monkeypatch)
+    # a change to what the store remembers, though not to the item: its put fails, it reads
+    moved = await store.apply(update("b1", BuildState.RUNNING, pod_name="p", commit="abc1234"))
+    # no change to what it remembers: it reads, to answer with the item as stored
+    same = await store.apply(update("b2", BuildState.RUNNING, pod_name="p"))
+    assert reads == ["b1", "b2"]
+    for build, record in (("b1", moved), ("b2", same)):
+        assert await other.get(build) == record
+        assert (record.state, record.log_location) == (BuildState.FAILED, "log")
+        assert record.commit is None
 
 
 async def test_a_missing_table_is_unavailable(aws_endpoint: str, aws_names: AwsNames) -> None:

@@ -6,6 +6,9 @@ item (strongly consistent), merge with :func:`~aftomato.common.records.model.adv
 whole item on condition that its ``version`` is still the one read (or that it does not exist),
 and start again on ``ConditionalCheckFailed``. Two writers therefore never lose each other's
 fields, and the final put, which has no ``isBuilding``, takes the build out of the active index.
+The store remembers the item it last read or wrote for each build in progress, and merges the
+next update into that one instead of reading first: if another writer moved the item meanwhile,
+the conditional put fails and the loop reads, so a build's writes cost one request each.
 
 History and active builds are read from the global secondary indexes, which DynamoDB updates
 asynchronously: a write shows there a moment after ``apply`` returns (``get`` reads strongly
@@ -15,6 +18,7 @@ consistently). Network failures, throttling and a missing table raise :class:`St
 from __future__ import annotations
 
 import contextlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,6 +47,8 @@ if TYPE_CHECKING:
 CURSOR_KIND = "dynamodb"
 MAX_ATTEMPTS = 20
 """Conflicting writes in a row before :meth:`DynamoDbStore.apply` gives up (and is retried)."""
+KNOWN_ITEMS = 1_000
+"""Builds in progress whose item (and version) :meth:`DynamoDbStore.apply` remembers."""
 
 _UNAVAILABLE_CODES = frozenset(
     {
@@ -89,6 +95,7 @@ class DynamoDbStore:
         self._client = client
         self._table = table
         self._close = close
+        self._known: OrderedDict[str, tuple[BuildRecord, int]] = OrderedDict()
 
     @classmethod
     async def connect(
@@ -107,13 +114,21 @@ class DynamoDbStore:
             await self._close()
 
     async def apply(self, update: RecordUpdate) -> BuildRecord:
+        known = self._known.pop(update.build_id, None)
         for _ in range(MAX_ATTEMPTS):
-            current, version = await self._read(update.build_id)
+            current, version = known or await self._read(update.build_id)
             merged = advance(current, update)
             if merged is current and current is not None:
+                if known is not None:  # the item may have moved on: answer with it as stored
+                    known = None
+                    continue
+                self._remember(current, version)
                 return current
-            if await self._put(merged, version):
+            written = await self._put(merged, version)
+            if written is not None:
+                self._remember(merged, written)
                 return merged
+            known = None
         raise StoreUnavailable(f"build {update.build_id}: {MAX_ATTEMPTS} conflicting writes")
 
     async def get(self, build_id: str) -> BuildRecord | None:
@@ -171,8 +186,19 @@ class DynamoDbStore:
         item = response.get("Item")
         return (None, None) if item is None else (from_item(item), item_version(item))
 
-    async def _put(self, record: BuildRecord, version: int | None) -> bool:
-        """Write ``record`` if the item is still at ``version`` (None: absent); False if not."""
+    def _remember(self, record: BuildRecord, version: int | None) -> None:
+        """Keep the item of a build in progress for its next write (a final one is not written
+        again but for a late fact, which may read first)."""
+        if version is None or record.state.is_final:
+            return
+        self._known[record.build_id] = (record, version)
+        self._known.move_to_end(record.build_id)
+        while len(self._known) > KNOWN_ITEMS:
+            self._known.popitem(last=False)
+
+    async def _put(self, record: BuildRecord, version: int | None) -> int | None:
+        """Write ``record`` if the item is still at ``version`` (None: absent); its new
+        version, or None if the item was not at ``version``."""
         condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(buildID)"}
         if version is not None:
             condition = {
@@ -180,15 +206,16 @@ class DynamoDbStore:
                 "ExpressionAttributeNames": {"#version": "version"},
                 "ExpressionAttributeValues": {":version": {"N": str(version)}},
             }
-        item = to_item(record, 1 if version is None else version + 1)
+        written = 1 if version is None else version + 1
+        item = to_item(record, written)
         with unavailable_on_failure(f"writing build {record.build_id}"):
             try:
                 await self._client.put_item(TableName=self._table, Item=item, **condition)
             except ClientError as error:
                 if _code(error) == "ConditionalCheckFailedException":
-                    return False
+                    return None
                 raise
-        return True
+        return written
 
     def _history_params(self, query: HistoryQuery, limit: int) -> QueryInputTypeDef:
         params: QueryInputTypeDef = {
