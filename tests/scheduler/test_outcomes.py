@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from aftomato.common.bus import Delivery
+from aftomato.common.coordination.gate import close_queue
 from aftomato.common.messages import (
     BuildCancelRequested,
     BuildFinished,
@@ -18,6 +19,7 @@ from aftomato.common.messages import (
 )
 from aftomato.common.states import BuildState
 from aftomato.scheduler.pods import CANCELLED_ANNOTATION
+from aftomato.scheduler.settings import SchedulerSettings
 from tests.scheduler.harness import NAMESPACE, Harness, Watcher, request
 from tests.support.waiting import eventually, settled
 
@@ -178,8 +180,6 @@ async def test_cancel_previous_stops_the_running_build_for_the_newer_one(
 async def test_a_pod_not_created_for_an_api_outage_is_created_by_the_next_sweep(
     memory_harness: Harness, heard: Announcements
 ) -> None:
-    from aftomato.scheduler.settings import SchedulerSettings
-
     memory_harness.settings = SchedulerSettings(sweep_seconds=0.2)
     memory_harness.fake.fail_next("POST", "/pods", status=503, times=5)
     sent = request("team/queue-app")
@@ -188,3 +188,23 @@ async def test_a_pod_not_created_for_an_api_outage_is_created_by_the_next_sweep(
         await eventually(lambda: heard.of(BuildScheduled, sent.build_id), within=30)
     assert memory_harness.fake.counters.pods_created == 1
     assert await settled(lambda: memory_harness.fake.counters.pods_created) == 1
+
+
+async def test_a_request_held_by_a_closed_queue_or_the_limit_says_so(
+    memory_harness: Harness, heard: Announcements
+) -> None:
+    memory_harness.settings = SchedulerSettings(max_running=1)
+    running, limited, closed = (request("team/queue-app", b) for b in ("a", "b", "c"))
+    async with memory_harness.scheduler(), Watcher(memory_harness) as watcher:
+        watcher.hold()
+        await memory_harness.bus.publish(running)
+        await eventually(lambda: heard.of(BuildScheduled, running.build_id))
+        await memory_harness.bus.publish(limited)
+        (by_limit,) = await eventually(lambda: heard.of(BuildQueued, limited.build_id))
+        await close_queue(memory_harness.store, memory_harness.keys, by="test")
+        await memory_harness.bus.publish(closed)
+        (by_gate,) = await eventually(lambda: heard.of(BuildQueued, closed.build_id))
+    assert isinstance(by_limit, BuildQueued)
+    assert by_limit.reason == "the limit of 1 running builds is reached"
+    assert isinstance(by_gate, BuildQueued)
+    assert by_gate.reason == "the queue is closed"

@@ -147,8 +147,19 @@ class Placement:
         lock = await self._store.get(self.keys.lock(branch))
         return None if lock is None else lock.value.decode()
 
-    async def is_closed(self) -> bool:
-        return await self._store.get(self.keys.queue_closed) is not None
+    async def view(self, branch: str, *, newest: bool = False) -> Snapshot:
+        """What promoting ``branch`` depends on, as of now."""
+        keys, prefixes = self._promotion_reads(branch, newest=newest)
+        return await self._store.read(keys=keys, prefixes=prefixes)
+
+    def why_waiting(self, branch: str, seen: Snapshot) -> str:
+        """Why a request of ``branch`` could not start, as :meth:`view` saw the branch."""
+        if seen.keys[self.keys.queue_closed] is not None:
+            return "the queue is closed"
+        lock = seen.keys[self.keys.lock(branch)]
+        if lock is not None:
+            return f"build {lock.value.decode()} of this branch is running"
+        return f"the limit of {self._max_running} running builds is reached"
 
     async def promote(
         self, branch: str, *, newest: bool = False, seen: Snapshot | None = None
@@ -157,12 +168,11 @@ class Placement:
         when something does. ``seen``: what :meth:`_promotion_reads` names, read just before, so
         the first attempt needs no read of its own (every attempt is a compare-and-swap anyway).
         """
-        keys, prefixes = self._promotion_reads(branch, newest=newest)
         lock, started = self.keys.lock(branch), self.keys.newest_started(branch)
         limited = self._max_running > 0
         for _ in range(PROMOTION_ATTEMPTS):
             if seen is None:
-                seen = await self._store.read(keys=keys, prefixes=prefixes)
+                seen = await self.view(branch, newest=newest)
             queue = seen.prefixes[self.keys.queue(branch)]
             if seen.keys[lock] is not None or seen.keys[self.keys.queue_closed] is not None:
                 return None

@@ -58,8 +58,12 @@ class Scheduler:
         started = await self.promote(branch, seen=enqueued.seen)
         if request.build_id in started:
             return  # not waiting: no need to ask
-        if await self.placement.waiting_request(request.build_id) is not None:
-            await self._announce_waiting(request, branch)
+        if enqueued.new and not started and not newest:
+            # nothing left the queue since the enqueue read the branch: it waits, for what was seen
+            await self._announce_waiting(request, self.placement.why_waiting(branch, enqueued.seen))
+        elif await self.placement.waiting_request(request.build_id) is not None:
+            seen = await self.placement.view(branch)
+            await self._announce_waiting(request, self.placement.why_waiting(branch, seen))
 
     async def promote(self, branch: str, seen: Snapshot | None = None) -> list[str]:
         """Start what may start on ``branch`` now (nothing, when it is busy or closed); the ids
@@ -131,13 +135,7 @@ class Scheduler:
         project = self.scripts.catalog.lookup(request.project_key)
         return project.config_error if project is not None else None
 
-    async def _announce_waiting(self, request: BuildRequested, branch: str) -> None:
-        if await self.placement.is_closed():
-            reason = "the queue is closed"
-        elif (holder := await self.placement.holder(branch)) is not None:
-            reason = f"build {holder} of this branch is running"
-        else:
-            reason = f"the limit of {self.max_running} running builds is reached"
+    async def _announce_waiting(self, request: BuildRequested, reason: str) -> None:
         self.metrics.queued.inc()
         await self.bus.publish(
             BuildQueued(
