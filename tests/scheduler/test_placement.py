@@ -1,4 +1,5 @@
-"""Placement's one-round-trip paths: what they read and write must equal the longer way round."""
+"""Placement's one-round-trip paths (what they read and write must equal the longer way round),
+and how long it remembers finished builds."""
 
 from __future__ import annotations
 
@@ -7,19 +8,40 @@ import pytest
 from aftomato.common.coordination.keys import BuildKeys, Phase, branch_key
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.scheduler.placement import Placement
+from aftomato.scheduler.retention import Retention
 from tests.scheduler.harness import request
 
 BRANCH = branch_key("team/queue-app", "main")
 
 
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
+KEPT_SECONDS = 7 * 86_400
+RENEW_SECONDS = 3600
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 @pytest.fixture
-def placement(store: InMemoryStore) -> Placement:
-    return Placement(store, BuildKeys(), max_running=4, lease_seconds=lambda _: 60)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(clock: Clock) -> InMemoryStore:
+    return InMemoryStore(clock=clock)
+
+
+@pytest.fixture
+def placement(store: InMemoryStore, clock: Clock) -> Placement:
+    retention = Retention(store, KEPT_SECONDS, renew_seconds=RENEW_SECONDS, clock=clock)
+    return Placement(
+        store, BuildKeys(), max_running=4, lease_seconds=lambda _: 60, retention=retention
+    )
 
 
 async def test_enqueue_reads_what_promotion_needs_with_the_new_request_in_it(
@@ -107,3 +129,51 @@ async def test_finishing_a_waiting_or_unknown_build_takes_the_long_way(
     assert await placement.holder(BRANCH) == first.build_id  # the running build is untouched
 
     assert await placement.finish_running("never-seen", "succeeded", BRANCH) is None
+
+
+async def test_a_finished_build_is_remembered_for_the_retention_period_only(
+    placement: Placement, store: InMemoryStore, clock: Clock
+) -> None:
+    first, waiting = request("team/queue-app", number=1), request("team/queue-app", number=2)
+    await placement.enqueue(first)
+    await placement.enqueue(waiting)
+    running = await placement.promote(BRANCH)
+    assert running is not None
+    await store.revoke_lease(running.running.lease)
+    await placement.finish_running(first.build_id, "succeeded", BRANCH)
+    assert (await placement.enqueue(first)).new is False  # a redelivery builds nothing
+
+    clock.now += KEPT_SECONDS + RENEW_SECONDS
+    assert await placement.entry(first.build_id) is None
+    waiting_entry = await placement.entry(waiting.build_id)  # not finished: never forgotten
+    assert waiting_entry is not None
+    assert waiting_entry.phase is Phase.WAITING
+
+
+async def test_notes_share_a_lease_per_renewal_and_outlive_a_lost_one(
+    placement: Placement, store: InMemoryStore, clock: Clock
+) -> None:
+    builds = [request("team/queue-app", f"b{n}") for n in range(3)]
+    for sent in builds:
+        await placement.enqueue(sent)
+    waiting = await placement.waiting(placement.branch_of(builds[0]))
+    assert await placement.drop_waiting(waiting[0], "cancelled")
+    await placement.finish(builds[1].build_id, "cancelled")
+    kept = [await store.get(placement.keys.build(sent.build_id)) for sent in builds[:2]]
+    leases = {kv.lease for kv in kept if kv is not None}
+    assert len(leases) == 1
+    assert leases != {0}
+
+    await store.revoke_lease(leases.pop())  # gone (etcd restored from a backup, say)
+    await placement.finish(builds[2].build_id, "cancelled")
+    note = await store.get(placement.keys.build(builds[2].build_id))
+    assert note is not None
+    assert note.lease != 0
+
+    clock.now += RENEW_SECONDS
+    later = request("team/queue-app", "later")
+    await placement.enqueue(later)
+    await placement.finish(later.build_id, "cancelled")
+    newer = await store.get(placement.keys.build(later.build_id))
+    assert newer is not None
+    assert newer.lease not in (0, note.lease)

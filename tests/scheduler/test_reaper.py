@@ -20,6 +20,7 @@ from aftomato.scheduler.labels import pod_name
 from aftomato.scheduler.manifests import build_pod
 from aftomato.scheduler.placement import READ_BATCH, Placement
 from aftomato.scheduler.reaper import VANISHED, Reaper
+from aftomato.scheduler.retention import Retention
 from tests.scheduler.harness import NAMESPACE, Harness, request
 from tests.support.fake_kube import FakeKube, api_client
 from tests.support.waiting import eventually
@@ -42,7 +43,11 @@ class Rig:
         self.store = InMemoryStore()
         self.keys = BuildKeys()
         self.placement = Placement(
-            self.store, self.keys, max_running=0, lease_seconds=lambda _: 600
+            self.store,
+            self.keys,
+            max_running=0,
+            lease_seconds=lambda _: 600,
+            retention=Retention(self.store, 3600),
         )
         self.pods = pods
         self.harness = harness

@@ -28,6 +28,7 @@ from aftomato.common.coordination.keys import (
     branch_key,
 )
 from aftomato.common.messages import BuildRequested
+from aftomato.scheduler.retention import Retention
 
 PROMOTION_ATTEMPTS = 5
 READ_BATCH = 100
@@ -75,11 +76,13 @@ class Placement:
         *,
         max_running: int,
         lease_seconds: Callable[[BuildRequested], int],
+        retention: Retention,
     ) -> None:
         self._store = store
         self.keys = keys
         self._max_running = max_running
         self._lease_seconds = lease_seconds
+        self._retention = retention
 
     async def enqueue(self, request: BuildRequested, *, newest: bool = False) -> Enqueued:
         """Put the request in its branch's queue unless its build id is known already; in the
@@ -287,11 +290,13 @@ class Placement:
         branch next depends on is read in the same transaction."""
         build, running = self.keys.build(build_id), self.keys.running(build_id)
         keys, prefixes = self._promotion_reads(branch, newest=newest)
-        result = await self._store.transact(
-            [Compare.value_is(build, _entry(Phase.SCHEDULED, branch))],
-            [Put(build, _entry(Phase.DONE, branch, outcome))],
-            keys=[build, running, *keys],
-            prefixes=prefixes,
+        result = await self._retention.writing(
+            lambda kept: self._store.transact(
+                [Compare.value_is(build, _entry(Phase.SCHEDULED, branch))],
+                [Put(build, _entry(Phase.DONE, branch, outcome), kept)],
+                keys=[build, running, *keys],
+                prefixes=prefixes,
+            )
         )
         if not result.succeeded:
             return await self._finish_as_seen(build_id, outcome, result.seen)
@@ -310,24 +315,27 @@ class Placement:
         running = seen.keys[self.keys.running(build_id)]
         if running is not None:
             await self._store.revoke_lease(RunningBuild.model_validate_json(running.value).lease)
-        operations: list[Operation] = [
-            Put(self.keys.build(build_id), _entry(Phase.DONE, entry.branch, outcome))
-        ]
-        if entry.phase is Phase.WAITING and entry.queue_item:
-            operations.append(Delete(entry.queue_item))
-        await self._store.transaction([], operations)
+        done = _entry(Phase.DONE, entry.branch, outcome)
+        doomed = (
+            [Delete(entry.queue_item)] if entry.phase is Phase.WAITING and entry.queue_item else []
+        )
+        await self._retention.writing(
+            lambda kept: self._store.transaction(
+                [], [Put(self.keys.build(build_id), done, kept), *doomed]
+            )
+        )
         return Freed(entry.branch, None)
 
     async def drop_waiting(self, waiting: Waiting, outcome: str) -> bool:
         """Take a waiting request out of its queue, if it is still there; True if it was."""
         build_id = waiting.request.build_id
         branch = self.keys.branch_of_queue_item(waiting.item.key)
-        return await self._store.transaction(
-            [Compare.unchanged(waiting.item)],
-            [
-                Delete(waiting.item.key),
-                Put(self.keys.build(build_id), _entry(Phase.DONE, branch, outcome)),
-            ],
+        done = _entry(Phase.DONE, branch, outcome)
+        return await self._retention.writing(
+            lambda kept: self._store.transaction(
+                [Compare.unchanged(waiting.item)],
+                [Delete(waiting.item.key), Put(self.keys.build(build_id), done, kept)],
+            )
         )
 
 

@@ -22,8 +22,11 @@ from aftomato.scheduler.pod_settings import PodContext
 from aftomato.scheduler.pods import BuildPods
 from aftomato.scheduler.policies import Policies
 from aftomato.scheduler.reaper import Reaper
+from aftomato.scheduler.retention import Retention
 from aftomato.scheduler.scheduling import Scheduler
 from aftomato.scheduler.settings import SchedulerSettings
+
+DAY_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,11 @@ def compose_scheduler(
         return (timeout or pod_context.pod.timeout_seconds) + settings.lock_grace_seconds
 
     placement = Placement(
-        store, keys, max_running=settings.max_running, lease_seconds=lease_seconds
+        store,
+        keys,
+        max_running=settings.max_running,
+        lease_seconds=lease_seconds,
+        retention=Retention(store, settings.finished_builds_kept_days * DAY_SECONDS),
     )
     launcher = Launcher(bus, placement, scripts, pods, pod_context, metrics)
     policies = Policies(bus, placement, launcher, scripts, metrics)

@@ -40,3 +40,11 @@ class SchedulerSettings(SettingsGroup):
         alias="AFTOMATO_MISSING_POD_GRACE_SECONDS",
         description="How long a running build's pod may be missing before its lock is freed",
     )
+    finished_builds_kept_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        alias="AFTOMATO_FINISHED_BUILDS_KEPT_DAYS",
+        description="How long a finished build's id is remembered in etcd, so a late "
+        "redelivery of its request does not build it again",
+    )
