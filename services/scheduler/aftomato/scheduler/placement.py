@@ -113,7 +113,7 @@ class Placement:
         return None if found is None else BuildEntry.model_validate_json(found.value)
 
     async def entries(self, build_ids: list[str]) -> dict[str, BuildEntry | None]:
-        """The entries of ``build_ids`` (None where unknown), a few hundred per round trip."""
+        """The entries of ``build_ids`` (None where unknown), ``READ_BATCH`` per round trip."""
         found: dict[str, BuildEntry | None] = {}
         for start in range(0, len(build_ids), READ_BATCH):
             batch = [self.keys.build(b) for b in build_ids[start : start + READ_BATCH]]
