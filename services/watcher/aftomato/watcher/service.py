@@ -76,7 +76,7 @@ def compose_watcher(
             bus,
             QUEUE,
             SERVICE_QUEUES[QUEUE],
-            record_handler(records, tracker.finished),
+            record_handler(records, tracker.finished, tracker.applied),
             prefetch=prefetch,
         ),
         PodWatch(source, tracker.saw, resync_seconds=settings.resync_seconds, on_listed=listed),

@@ -24,6 +24,7 @@ from aftomato.common.messages import BuildFinished, BuildStarted
 from aftomato.common.records.model import BuildRecord, RecordUpdate
 from aftomato.common.records.store import BuildStore
 from aftomato.common.states import BuildState
+from aftomato.watcher.applied import AppliedUpdates
 from aftomato.watcher.console_logs import store_console_log, store_log_chunks
 from aftomato.watcher.finished import RecentlyFinished
 from aftomato.watcher.identity import PodIdentity
@@ -51,6 +52,7 @@ class Tracker:
     pending_timeout: timedelta
     keep_failed: timedelta = timedelta(0)
     finished: RecentlyFinished = field(default_factory=RecentlyFinished)
+    applied: AppliedUpdates = field(default_factory=AppliedUpdates)
     stopping: StoppingLogs = field(init=False)
     _announced: set[str] = field(default_factory=set)
     _finishing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
@@ -126,10 +128,12 @@ class Tracker:
             await self.source.delete(identity.pod_name)
 
     async def _progress(self, identity: PodIdentity, seen: Observation) -> None:
-        record = await self.records.apply(self._update(identity, seen))
+        update = self._update(identity, seen)
+        if self.applied.redundant(update):
+            return  # a sight like the last one: the record has it, build.started went with it
+        record = await self.records.apply(update)
         started = record.state is BuildState.RUNNING and identity.build_id not in self._announced
         if started and seen.state is BuildState.RUNNING:
-            self._announced.add(identity.build_id)
             await self.bus.publish(
                 BuildStarted(
                     build_id=identity.build_id,
@@ -139,6 +143,8 @@ class Tracker:
                     started_at=seen.started_at or self.clock(),
                 )
             )
+            self._announced.add(identity.build_id)
+        self.applied.add(update)  # only now: a failed publish is tried again at the next sight
 
     async def _finish(self, identity: PodIdentity, seen: Observation, pod: Pod) -> None:
         with bind_ids(build_id=identity.build_id):
