@@ -37,6 +37,14 @@ class Round:
     latencies: list[float] = field(default_factory=list)
     client_cpu: float = 0.0
     """The generator's CPU seconds (this process) during the round."""
+    server_cpu: float = 0.0
+    """The CPU seconds of the server under load during the round (set by whoever knows it)."""
+
+    @property
+    def server_cpu_us(self) -> float:
+        """The server's CPU time per request, in microseconds: what the machine's load cannot
+        inflate the way it inflates wall-clock figures."""
+        return self.server_cpu / len(self.latencies) * 1e6
 
     @property
     def rps(self) -> float:
@@ -58,6 +66,7 @@ def pooled(rounds: Sequence[Round]) -> Round:
         together.statuses.update(part.statuses)
         together.latencies += part.latencies
         together.client_cpu += part.client_cpu
+        together.server_cpu += part.server_cpu
     return together
 
 

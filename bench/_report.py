@@ -34,6 +34,11 @@ def summary(result: dict[str, float], heading: str, *, quick: bool) -> None:
         f" p99 {result['p99_ms']:.1f} ms; p99 {result['p99_ms_at_500']:.1f} ms with"
         " 500 req/s offered"
     )
+    print(
+        f"  server CPU per request: ingest {result['ingest_cpu_us']:.0f} us,"
+        f" baseline {result['baseline_cpu_us']:.0f} us"
+        f" (ratio {result['baseline_cpu_us'] / result['ingest_cpu_us']:.3f})"
+    )
     print(f"  202s {result['accepted']}, messages queued {result['queued']} (all rounds)")
     if result["queued"] > result["accepted"]:
         print(

@@ -63,10 +63,12 @@ class Run:
             result = await load(deliveries)
         finally:
             deliveries.close()
+        result.server_cpu = server.cpu_seconds() - cpu
         generator = result.client_cpu / result.seconds
         self.generator_peak = max(self.generator_peak, generator)
         usage = (
-            f"cpu: server {(server.cpu_seconds() - cpu) / result.seconds:4.2f}"
+            f"cpu: server {result.server_cpu_us:4.0f} us/req,"
+            f" {result.server_cpu / result.seconds:4.2f}"
             f" generator {generator:4.2f}"
             f" idle {(idle_cores_seconds() - idle) / result.seconds:4.2f} cores;"
             f" server rss {server.rss_mb():.0f} MiB"
@@ -161,6 +163,8 @@ def figures(
         "ingest_rps": ingest_rps,
         "baseline_rps": baseline_rps,
         "ratio": ingest_rps / baseline_rps,
+        "ingest_cpu_us": statistics.median(r.server_cpu_us for r in ingest),
+        "baseline_cpu_us": statistics.median(r.server_cpu_us for r in baseline),
         "p50_ms": statistics.median(r.percentile_ms(50) for r in ingest),
         "p99_ms": statistics.median(r.percentile_ms(99) for r in ingest),
         "p99_ms_at_500": at_rate.percentile_ms(99),
