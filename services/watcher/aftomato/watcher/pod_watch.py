@@ -1,5 +1,6 @@
 """Following build pods: list, then watch from that resourceVersion; relist on ``410 Gone`` and
-on a resync period; a cut watch resumes from the last resourceVersion it delivered."""
+on a resync period; a cut watch resumes from the last resourceVersion it delivered. Each sight
+goes to its pod's lane (:mod:`.pod_lanes`), so the watch reads on while sights are handled."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from aftomato.common.logging import get_logger
+from aftomato.watcher.pod_lanes import PodLanes, Sight
 from aftomato.watcher.pod_source import Pod, PodSource, WatchExpired, resource_version
 
 log = get_logger(__name__)
@@ -41,6 +43,7 @@ class PodWatch:
         self._resync = resync_seconds
         self._on_listed = on_listed
         self._listed = False
+        self._lanes = PodLanes(self._handle)
 
     def ready(self) -> bool:
         return self._listed
@@ -54,6 +57,7 @@ class PodWatch:
             for task in (follow, stop):
                 task.cancel()
             await asyncio.gather(follow, stop, return_exceptions=True)
+            await self._lanes.close()
         if follow in done:
             follow.result()  # its failure stops the service, saying why
 
@@ -67,7 +71,7 @@ class PodWatch:
                 async with contextlib.aclosing(self._source.watch(version, remaining)) as events:
                     async for event in events:
                         version = resource_version(event.pod) or version
-                        await self._see(event.pod, deleted=event.kind == "DELETED")
+                        self._see(event.pod, deleted=event.kind == "DELETED")
             except WatchExpired:
                 log.info("watch expired (410 Gone): listing again")
                 version, next_resync = await self._relist(), time.monotonic() + self._resync
@@ -78,11 +82,11 @@ class PodWatch:
             if time.monotonic() >= next_resync:
                 version, next_resync = await self._relist(), time.monotonic() + self._resync
 
-    async def _see(self, pod: Pod, *, deleted: bool = False) -> None:
-        try:
-            await self._saw(pod, deleted=deleted)
-        except Exception:
-            log.exception("handling a pod failed; the next sight of it retries")
+    def _see(self, pod: Pod, *, deleted: bool = False) -> None:
+        self._lanes.see(str((pod.get("metadata") or {}).get("name")), Sight(pod, deleted))
+
+    async def _handle(self, sight: Sight) -> None:
+        await self._saw(sight.pod, deleted=sight.deleted)
 
     async def _relist(self) -> str:
         while True:
@@ -93,7 +97,8 @@ class PodWatch:
                 log.warning("listing build pods failed; retrying", error=repr(error))
                 await asyncio.sleep(RETRY_SECONDS)
         for pod in pods:
-            await self._see(pod)
+            self._see(pod)
+        await self._lanes.settled()  # the listing is handled before it is judged
         if self._on_listed is not None:
             try:
                 await self._on_listed(pods)
