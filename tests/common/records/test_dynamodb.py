@@ -139,9 +139,21 @@ async def test_a_build_in_progress_is_written_without_reading_it_again(
     await store.apply(update("b1", BuildState.SCHEDULED, pod_name="p"))
     await store.apply(update("b1", BuildState.RUNNING, started_at=T0))
     final = await store.apply(update("b1", BuildState.SUCCEEDED, exit_code=0, finished_at=T0))
-    assert reads == ["b1"]  # only before the first write: nothing was known of the build then
+    assert reads == []  # requested made the record; each write then starts from the last
     assert await store.get("b1") == final
     assert (final.pod_name, final.started_at, final.exit_code) == ("p", T0, 0)
+
+
+async def test_a_request_for_a_record_another_writer_made_reads_it(
+    backend: DynamoDbBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, other = await backend.open(), await backend.open()
+    await other.apply(update("b1", BuildState.SCHEDULED, pod_name="p"))
+    reads = counting_reads(store, monkeypatch)
+    merged = await store.apply(requested("b1", commit="abc1234"))
+    assert reads == ["b1"]  # its put on no item failed: it read the one made meanwhile
+    assert (merged.state, merged.pod_name) == (BuildState.SCHEDULED, "p")
+    assert await other.get("b1") == merged
 
 
 async def test_an_item_another_writer_moved_is_read_again(

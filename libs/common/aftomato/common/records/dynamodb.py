@@ -7,8 +7,9 @@ whole item on condition that its ``version`` is still the one read (or that it d
 and start again on ``ConditionalCheckFailed``. Two writers therefore never lose each other's
 fields, and the final put, which has no ``isBuilding``, takes the build out of the active index.
 The store remembers the item it last read or wrote for each build in progress, and merges the
-next update into that one instead of reading first: if another writer moved the item meanwhile,
-the conditional put fails and the loop reads, so a build's writes cost one request each.
+next update into that one instead of reading first; a build's first fact, ``requested``, is
+merged into no item (it creates the record). If another writer moved the item meanwhile, or
+made it, the conditional put fails and the loop reads: a build's writes cost one request each.
 
 History and active builds are read from the global secondary indexes, which DynamoDB updates
 asynchronously: a write shows there a moment after ``apply`` returns (``get`` reads strongly
@@ -39,6 +40,7 @@ from aftomato.common.records.dynamodb_table import (
 from aftomato.common.records.model import BuildRecord, RecordUpdate, advance
 from aftomato.common.records.store import HistoryPage, StoreUnavailable, check_limit
 from aftomato.common.settings import AwsSettings
+from aftomato.common.states import BuildState
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
@@ -49,6 +51,7 @@ MAX_ATTEMPTS = 20
 """Conflicting writes in a row before :meth:`DynamoDbStore.apply` gives up (and is retried)."""
 KNOWN_ITEMS = 1_000
 """Builds in progress whose item (and version) :meth:`DynamoDbStore.apply` remembers."""
+_ABSENT: tuple[BuildRecord | None, int | None] = (None, None)
 
 _UNAVAILABLE_CODES = frozenset(
     {
@@ -114,7 +117,9 @@ class DynamoDbStore:
             await self._close()
 
     async def apply(self, update: RecordUpdate) -> BuildRecord:
-        known = self._known.pop(update.build_id, None)
+        known: tuple[BuildRecord | None, int | None] | None = self._known.pop(update.build_id, None)
+        if known is None and update.state is BuildState.REQUESTED:
+            known = _ABSENT
         for _ in range(MAX_ATTEMPTS):
             current, version = known or await self._read(update.build_id)
             merged = advance(current, update)
