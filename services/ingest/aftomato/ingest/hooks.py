@@ -9,12 +9,14 @@ derived from the delivery.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from aftomato.common.bus import Bus, PublishError
@@ -29,6 +31,8 @@ from aftomato.ingest.settings import WebhookSettings
 from aftomato.ingest.webhooks import Headers, PayloadError, Provider
 
 log = get_logger(__name__)
+_level = logging.getLogger(__name__)
+"""The stdlib logger whose level structlog's ``filter_by_level`` consults for ``log``."""
 
 RETRY_AFTER_SECONDS = "5"
 
@@ -72,9 +76,9 @@ async def handle_delivery(
         fields["error"] = refused.message
         response = refused.response()
     finally:
-        context.metrics.deliveries.labels(provider.name, outcome).inc()
-        context.metrics.latency.labels(provider.name).observe(time.perf_counter() - started)
-    log.info("webhook delivery", outcome=outcome, status=response.status, **fields)
+        context.metrics.delivered(provider.name, outcome, time.perf_counter() - started)
+    if _level.isEnabledFor(logging.INFO):  # structlog builds a logger per call, even to drop it
+        log.info("webhook delivery", outcome=outcome, status=response.status, **fields)
     return response
 
 
@@ -91,17 +95,24 @@ async def _deliver(
     seen = context.recent.get(provider.name, delivery_id)
     if seen is not None:
         fields["event_id"] = seen.event_id
-        return web.json_response(seen.body(duplicate=True), status=200), "duplicate", fields
+        return json_response(seen.body(duplicate=True), 200), "duplicate", fields
     answer, messages = _normalise(provider, request.headers, delivery_id, payload, context.clock())
     fields |= {"event_id": answer.event_id, "builds": [dict(b) for b in answer.builds]}
     if not messages:
         fields["reason"] = answer.reason
-        return web.json_response(answer.body(), status=200), "ignored", fields
+        return json_response(answer.body(), 200), "ignored", fields
     with bind_ids(event_id=answer.event_id):
         await publish_all_messages(context.bus, messages)
-    context.metrics.builds.labels(provider.name).inc(len(messages))
+    context.metrics.requested(provider.name, len(messages))
     context.recent.remember(provider.name, delivery_id, answer)
-    return web.json_response(answer.body(), status=202), "accepted", fields
+    return json_response(answer.body(), 202), "accepted", fields
+
+
+def json_response(body: dict[str, Any], status: int) -> web.Response:
+    """``web.json_response`` (same Content-Type) rendered by orjson, at half the cost."""
+    return web.Response(
+        body=orjson.dumps(body), status=status, content_type="application/json", charset="utf-8"
+    )
 
 
 def _verify(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+
+Metric = TypeVar("Metric", Counter, Histogram)
 
 
 @dataclass(frozen=True)
@@ -12,6 +15,9 @@ class IngestMetrics:
     deliveries: Counter
     builds: Counter
     latency: Histogram
+    # Labelled children by label values: ``labels()`` validates and locks on every call, a
+    # noticeable share of a delivery's cost, and the label values are few (provider, outcome).
+    _children: dict[tuple[object, ...], Any] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def register(cls, registry: CollectorRegistry) -> IngestMetrics:
@@ -36,3 +42,19 @@ class IngestMetrics:
                 registry=registry,
             ),
         )
+
+    def delivered(self, provider: str, outcome: str, seconds: float) -> None:
+        """One delivery answered: counted by provider and outcome, its latency observed."""
+        self._child(self.deliveries, provider, outcome).inc()
+        self._child(self.latency, provider).observe(seconds)
+
+    def requested(self, provider: str, builds: int) -> None:
+        """``builds`` build.requested messages confirmed for one of ``provider``'s deliveries."""
+        self._child(self.builds, provider).inc(builds)
+
+    def _child(self, metric: Metric, *labels: str) -> Metric:
+        key = (id(metric), *labels)
+        child: Metric | None = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
