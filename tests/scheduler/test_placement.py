@@ -177,3 +177,17 @@ async def test_notes_share_a_lease_per_renewal_and_outlive_a_lost_one(
     newer = await store.get(placement.keys.build(later.build_id))
     assert newer is not None
     assert newer.lease not in (0, note.lease)
+
+
+async def test_the_newest_started_request_is_kept_like_a_finished_build(
+    placement: Placement, store: InMemoryStore, clock: Clock
+) -> None:
+    sent = request("team/supersede-app")
+    await placement.enqueue(sent, newest=True)
+    started = await placement.promote(placement.branch_of(sent), newest=True)
+    assert started is not None
+    assert await placement.newest_started(placement.branch_of(sent)) == sent
+    await store.revoke_lease(started.running.lease)  # the build ended long ago
+
+    clock.now += KEPT_SECONDS + RENEW_SECONDS
+    assert await placement.newest_started(placement.branch_of(sent)) is None

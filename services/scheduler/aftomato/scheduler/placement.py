@@ -225,12 +225,20 @@ class Placement:
             Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
             Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
         ]
-        if newest:
-            operations.append(Put(self.keys.newest_started(branch), head.item.value))
         if slot is not None:
             compares.append(Compare.absent(self.keys.slot(slot)))
             operations.append(Put(self.keys.slot(slot), build_id.encode(), lease))
-        if await self._store.transaction(compares, operations):
+        if newest:
+            # kept as long as finished builds are: it only has to outlive the requests it beat
+            started = self.keys.newest_started(branch)
+            promoted = await self._retention.writing(
+                lambda kept: self._store.transaction(
+                    compares, [*operations, Put(started, head.item.value, kept)]
+                )
+            )
+        else:
+            promoted = await self._store.transaction(compares, operations)
+        if promoted:
             return Promoted(head.request, running)
         await self._store.revoke_lease(lease)
         return None
