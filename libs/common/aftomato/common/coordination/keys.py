@@ -15,8 +15,10 @@ Under the configured prefix (default ``/aftomato/``):
 
 The build's lease covers its timeout plus a grace period: revoking it (when the build ends)
 releases the lock, the running entry and the slot in one step, and so does its expiry if every
-scheduler and watcher is gone. A branch key is ``quote(project)/quote(branch)``, so it holds
-exactly one ``/`` whatever the project key and branch hold.
+scheduler and watcher is gone. A finished build's ``builds/`` entry and the ``newest-started/``
+keys hang on a retention lease (the scheduler's ``AFTOMATO_FINISHED_BUILDS_KEPT_DAYS``).
+A branch key is ``quote(project)/quote(branch)``, so it holds exactly one ``/`` whatever the
+project key and branch hold.
 """
 
 from __future__ import annotations
