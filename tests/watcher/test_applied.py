@@ -30,11 +30,19 @@ def test_the_same_state_with_no_new_fact_is_redundant() -> None:
     assert applied.redundant(heard)
 
 
-def test_a_new_fact_another_state_or_another_build_is_not() -> None:
+def test_a_lower_state_is_redundant_whatever_it_carries() -> None:
+    applied = AppliedUpdates()
+    applied.add(RUNNING)
+    late = update(BuildState.SCHEDULED, pod_name="p1", scheduled_at=T0, reason="late")
+    assert applied.redundant(late)
+    applied.add(late)  # applied anyway (by another path): the record is still past it
+    assert applied.redundant(RUNNING)
+
+
+def test_a_new_fact_a_higher_state_or_another_build_is_not() -> None:
     applied = AppliedUpdates()
     applied.add(RUNNING)
     assert not applied.redundant(update(BuildState.RUNNING, pod_name="p1", reason="why"))
-    assert not applied.redundant(update(BuildState.SCHEDULED, pod_name="p1"))
     assert not applied.redundant(update(BuildState.SUCCEEDED, exit_code=0))
     assert not applied.redundant(update(BuildState.RUNNING, build_id="b2", pod_name="p1"))
 
@@ -45,7 +53,7 @@ def test_two_applied_updates_of_one_state_count_together() -> None:
     applied.add(update(BuildState.SCHEDULED, scheduled_at=T0))
     assert applied.redundant(update(BuildState.SCHEDULED, pod_name="p1", scheduled_at=T0))
     applied.add(RUNNING)
-    assert not applied.redundant(update(BuildState.SCHEDULED, pod_name="p1", scheduled_at=T0))
+    assert not applied.redundant(update(BuildState.RUNNING, pod_name="p1", exit_code=3))
 
 
 def test_whatever_the_record_became_a_redundant_update_would_change_nothing() -> None:
@@ -59,10 +67,15 @@ def test_whatever_the_record_became_a_redundant_update_would_change_nothing() ->
     ]
     record: BuildRecord = advance(None, requested)
     record = advance(record, RUNNING)
-    redundant = update(BuildState.RUNNING, pod_name="other", started_at=T0)
+    redundant = [
+        update(BuildState.RUNNING, pod_name="other", started_at=T0),
+        update(BuildState.SCHEDULED, pod_name="p1", scheduled_at=T0, reason="late"),
+        update(BuildState.REQUESTED, commit="abc1234", requested_at=T0),
+    ]
     for moved in later:
         record = advance(record, moved)
-        assert advance(record, redundant) is record
+        for same in redundant:
+            assert advance(record, same) is record
 
 
 def test_final_updates_end_what_is_kept_and_the_oldest_are_forgotten() -> None:

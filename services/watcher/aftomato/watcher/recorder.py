@@ -17,16 +17,17 @@ def record_handler(
     applied: AppliedUpdates | None = None,
 ) -> Handler:
     """``finished``: builds whose final record this watcher wrote; their ``build.finished``
-    (the watcher's own, heard back) cannot change the record, so it costs no read. ``applied``:
-    what this watcher applied lately (its own ``build.started`` heard back says nothing new)."""
+    (the watcher's own, heard back) and a late ``build.started`` cannot change the record, so
+    they cost no read. ``applied``: what this watcher applied lately (its own ``build.started``
+    heard back says nothing new)."""
     applied = applied if applied is not None else AppliedUpdates()
 
     async def handle(delivery: Delivery) -> None:
         update = update_from(delivery.message)
         if update is None:
             return
-        if finished is not None and finished.state(update.build_id) is update.state:
-            return
+        if finished is not None and finished.state(update.build_id) is not None:
+            return  # final, with its log: no state moves it, its own adds nothing it lacks
         if applied.redundant(update):
             return
         try:
