@@ -69,6 +69,22 @@ async def declare_topology(
     return exchange
 
 
+def message_properties(message: Message) -> aiormq.spec.Basic.Properties:
+    """The AMQP properties of ``message``: exactly those of ``aio_pika.Message(body,
+    content_type="application/json", delivery_mode=PERSISTENT, message_id=event_id,
+    type=routing_key, timestamp=occurred_at)``, built without that object, which cost ingest
+    about a tenth of a webhook's CPU time."""
+    return aiormq.spec.Basic.Properties(
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        headers={},
+        message_id=message.event_id,
+        message_type=message.routing_key,
+        priority=0,
+        timestamp=message.occurred_at,
+    )
+
+
 def _delivery_count(incoming: AbstractIncomingMessage) -> int:
     returned = (incoming.headers or {}).get("x-delivery-count", 0)
     return 1 + (returned if isinstance(returned, int) else 0)
@@ -171,19 +187,21 @@ class RabbitMqBus:
         return self._connection.connected.is_set() and not self._channel.is_closed
 
     async def publish(self, message: Message) -> None:
-        outgoing = aio_pika.Message(
-            message.model_dump_json().encode(),
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message.event_id,
-            type=message.routing_key,
-            timestamp=message.occurred_at,
-        )
+        body = message.model_dump_json().encode()
+        properties = message_properties(message)
         if not self.connected:
             raise BusUnavailable("not connected to RabbitMQ")
         try:
             async with asyncio.timeout(self._settings.publish_timeout):
-                await self._exchange.publish(outgoing, message.routing_key, mandatory=True)
+                # What aio_pika's Exchange.publish does, given the properties directly.
+                channel = await self._channel.get_underlay_channel()
+                await channel.basic_publish(
+                    body,
+                    exchange=self._exchange.name,
+                    routing_key=message.routing_key,
+                    properties=properties,
+                    mandatory=True,
+                )
         except aio_pika.exceptions.PublishError as error:
             raise Unroutable(f"no queue is bound for {message.routing_key!r}") from error
         except aio_pika.exceptions.DeliveryError as error:
