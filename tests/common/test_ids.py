@@ -1,6 +1,9 @@
 import re
+import uuid
 
-from aftomato.common.ids import derived_build_id, new_event_id
+import pytest
+
+from aftomato.common.ids import derived_build_id, new_event_id, uuid5_hex
 
 
 def test_a_redelivered_request_names_the_same_build() -> None:
@@ -28,3 +31,19 @@ def test_a_tag_and_a_branch_of_the_same_name_are_different_builds() -> None:
 
 def test_event_ids_are_unique() -> None:
     assert len({new_event_id() for _ in range(1000)}) == 1000
+
+
+def test_build_ids_stay_what_they_were() -> None:
+    # Derived ids must never change: a delivery repeated across an upgrade is still one build.
+    assert derived_build_id("github", "delivery-1", "owner/repo", "main") == (
+        "65eed09df8295107a767321308bac31b"
+    )
+    tag = derived_build_id("bitbucket-server", "d", "P/r", "v1", tag=True)
+    assert tag == "8def6470543f5c80a552cb40934a1474"
+    assert derived_build_id("gitlab", "é", "grüppe/ü", "ß") == "570cc5946270545487c1333d10550967"
+
+
+@pytest.mark.parametrize("name", ["", "github\x1fdelivery-1", "é/ü\x1f" * 40])
+def test_uuid5_hex_is_uuid5(name: str) -> None:
+    namespace = uuid.uuid4()
+    assert uuid5_hex(namespace.bytes, name) == uuid.uuid5(namespace, name).hex

@@ -6,14 +6,13 @@ arrives, yields the same event id and the same build ids, so nothing downstream 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import ValidationError
 
-from aftomato.common.ids import derived_build_id
+from aftomato.common.ids import derived_build_id, uuid5_hex
 from aftomato.common.messages import BuildRequested, RefType, Source
 from aftomato.ingest.errors import BadPayload
 from aftomato.ingest.webhooks import BuildRef
@@ -24,14 +23,6 @@ _EVENTS_BYTES = _EVENTS.bytes
 
 def delivery_event_id(source: Source, delivery_id: str) -> str:
     return uuid5_hex(_EVENTS_BYTES, f"{source.value}\x1f{delivery_id}")
-
-
-def uuid5_hex(namespace: bytes, name: str) -> str:
-    """``uuid.uuid5(namespace, name).hex``, without building ``UUID`` objects (per request)."""
-    digest = bytearray(hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return digest.hex()
 
 
 def build_requests(
