@@ -98,3 +98,16 @@ async def test_closing_stops_the_sights_being_handled() -> None:
     await lanes.close()
     assert handler.seen == []
     assert len(lanes) == 0
+
+
+async def test_sights_waiting_for_a_turn_fold_too() -> None:
+    handler = Handler()
+    lanes = PodLanes(handler, at_once=1)
+    handler.held["a"] = asyncio.Event()
+    lanes.see("a", Sight(pod("a", 1)))
+    await asyncio.sleep(0)
+    for version in (1, 2, 3):  # b waits for a turn all along: only its newest is handled
+        lanes.see("b", Sight(pod("b", version)))
+    handler.held["a"].set()
+    await lanes.settled()
+    assert handler.seen == [("a", "1", False), ("b", "3", False)]

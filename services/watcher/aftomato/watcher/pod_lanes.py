@@ -78,9 +78,9 @@ class PodLanes:
         try:
             waiting = self._waiting[name]
             while waiting:
-                sight = waiting.popleft()
+                # the sight is taken only once its turn came: till then newer ones fold into it
                 async with self._at_once:
-                    await self._see(sight)
+                    await self._see(waiting.popleft())
         finally:
             self._waiting.pop(name, None)
             self._lanes.pop(name, None)

@@ -85,7 +85,8 @@ class Tracker:
                     await self._collect(identity, seen, pod)
                 await self.stopping.discard(identity.pod_name)  # finished elsewhere, or before
             elif identity.pod_name not in self._finishing:
-                task = asyncio.create_task(self._finish(identity, seen, pod))
+                # not the pod: a backlog of builds being finished keeps only what they need
+                task = asyncio.create_task(self._finish(identity, seen))
                 self._finishing[identity.pod_name] = task
                 task.add_done_callback(lambda _: self._finishing.pop(identity.pod_name, None))
 
@@ -146,7 +147,7 @@ class Tracker:
             self._announced.add(identity.build_id)
         self.applied.add(update)  # only now: a failed publish is tried again at the next sight
 
-    async def _finish(self, identity: PodIdentity, seen: Observation, pod: Pod) -> None:
+    async def _finish(self, identity: PodIdentity, seen: Observation) -> None:
         with bind_ids(build_id=identity.build_id):
             try:
                 async with self._finishing_at_once:
