@@ -111,3 +111,20 @@ async def test_sights_waiting_for_a_turn_fold_too() -> None:
     handler.held["a"].set()
     await lanes.settled()
     assert handler.seen == [("a", "1", False), ("b", "3", False)]
+
+
+async def test_room_waits_while_the_most_pods_are_queued() -> None:
+    handler = Handler()
+    lanes = PodLanes(handler, at_once=1, most=2)
+    handler.held["a"] = asyncio.Event()
+    lanes.see("a", Sight(pod("a", 1)))
+    lanes.see("b", Sight(pod("b", 1)))
+    room = asyncio.create_task(lanes.room())
+    await asyncio.sleep(0.01)
+    assert not room.done()
+    lanes.see("b", Sight(pod("b", 2)))  # a pod already queued takes no more room
+    assert len(lanes) == 2
+    handler.held["a"].set()
+    await asyncio.wait_for(room, timeout=5)
+    await lanes.settled()
+    assert handler.seen == [("a", "1", False), ("b", "2", False)]

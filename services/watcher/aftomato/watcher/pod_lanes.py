@@ -5,6 +5,8 @@ Sights that pile up behind a busy lane are folded: a pod's newer status holds ev
 older one said (a watch that was cut delivers only the newest, too), so a waiting sight is
 replaced by the next one. Two kinds are never folded away: the last sight of a deleted pod, and
 a sight of a pod being deleted (its log must be followed from then on, before the pod goes).
+A watcher that falls behind holds at most ``most`` pods' sights: the watch waits for
+:meth:`PodLanes.room` (the API server keeps the rest of the stream), so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ log = get_logger(__name__)
 AT_ONCE = 32
 """Pods handled at once: enough to overlap the record store's round trips, few enough that a
 relist of thousands of pods does not start thousands of writes together."""
+MOST = 256
+"""Pods with sights queued before the watch waits for room (a pod object is tens of kB)."""
 
 
 @dataclass(frozen=True)
@@ -39,9 +43,11 @@ Handle = Callable[[Sight], Awaitable[None]]
 
 
 class PodLanes:
-    def __init__(self, handle: Handle, *, at_once: int = AT_ONCE) -> None:
+    def __init__(self, handle: Handle, *, at_once: int = AT_ONCE, most: int = MOST) -> None:
         self._handle = handle
         self._at_once = asyncio.Semaphore(at_once)
+        self._most = most
+        self._freed = asyncio.Event()
         self._waiting: dict[str, deque[Sight]] = {}
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._idle = asyncio.Event()
@@ -57,6 +63,12 @@ class PodLanes:
         if name not in self._lanes:
             self._idle.clear()
             self._lanes[name] = asyncio.create_task(self._run(name), name=f"pod {name}")
+
+    async def room(self) -> None:
+        """Return once fewer than ``most`` pods have sights queued or being handled."""
+        while len(self._lanes) >= self._most:
+            self._freed.clear()
+            await self._freed.wait()
 
     async def settled(self) -> None:
         """Return once every sight queued so far (and since) has been handled."""
@@ -84,6 +96,7 @@ class PodLanes:
         finally:
             self._waiting.pop(name, None)
             self._lanes.pop(name, None)
+            self._freed.set()
             if not self._lanes:
                 self._idle.set()
 

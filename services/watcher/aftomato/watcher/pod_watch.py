@@ -72,6 +72,7 @@ class PodWatch:
                     async for event in events:
                         version = resource_version(event.pod) or version
                         self._see(event.pod, deleted=event.kind == "DELETED")
+                        await self._lanes.room()  # behind: read on as pods are handled
             except WatchExpired:
                 log.info("watch expired (410 Gone): listing again")
                 version, next_resync = await self._relist(), time.monotonic() + self._resync
