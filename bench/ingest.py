@@ -4,10 +4,12 @@ Signed GitHub push deliveries (one body and signature, a new ``X-GitHub-Delivery
 flight, to ``aftomato ingest`` in its own process and to ``bench._baseline_ingest`` (read the body,
 publish it with a confirm, answer 202). Same client, payload and broker for both; rounds alternate
 who goes first and the medians are compared. Every round ends by purging the scheduler's queue and
-checking that it held exactly as many messages as there were 202s. Then: 500 requests/s offered
-to each in alternating halves (open loop: latency counts from when a request was due), a round and
-the offered rate with production (info) logging, and ingest's resident memory once it has taken
-50,000 requests.
+checking that it held exactly as many messages as there were 202s, and reading each server's CPU
+time per request (what judges a change on a shared machine, where wall-clock figures move with the
+neighbours' load; the medians are in the JSON line as ``ingest_cpu_us`` and ``baseline_cpu_us``).
+Then: 500 requests/s offered to each in alternating halves (open loop: latency counts from when a
+request was due), a round and the offered rate with production (info) logging, and ingest's
+resident memory once it has taken 50,000 requests.
 
     python -m bench.ingest                  # starts a private RabbitMQ
     BENCH_QUICK=1 python -m bench.ingest    # a short smoke run (no 50,000-request top-up)
