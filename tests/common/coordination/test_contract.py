@@ -97,6 +97,8 @@ async def test_keys_come_back_sorted_and_prefix_deletes_reach_only_the_prefix(
         await store.transaction([], [Put(f"{prefix}{name}", name.encode())])
     keys = [kv.key.removeprefix(prefix) for kv in await store.get_prefix(f"{prefix}q")]
     assert keys == ["q/a/1", "q/b/1", "q/b/2", "qq"]
+    assert [key.removeprefix(prefix) for key in await store.keys(f"{prefix}q")] == keys
+    assert await store.keys(f"{prefix}none") == []
     await store.transaction([], [Delete(f"{prefix}q/b/", prefix=True)])
     keys = [kv.key.removeprefix(prefix) for kv in await store.get_prefix(prefix)]
     assert keys == ["q/a/1", "qq"]

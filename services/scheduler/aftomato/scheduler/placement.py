@@ -140,9 +140,8 @@ class Placement:
     async def waiting_branches(self) -> list[str]:
         """Branches with requests waiting, the one whose head waited longest first."""
         heads: dict[str, str] = {}
-        for kv in await self._store.get_prefix(self.keys.queues):
-            branch = self.keys.branch_of_queue_item(kv.key)
-            heads.setdefault(branch, kv.key.rsplit("/", 1)[1])
+        for key in await self._store.keys(self.keys.queues):  # names only: a backlog is big
+            heads.setdefault(self.keys.branch_of_queue_item(key), key.rsplit("/", 1)[1])
         return sorted(heads, key=lambda branch: heads[branch])
 
     async def holder(self, branch: str) -> str | None:

@@ -58,6 +58,12 @@ class EtcdStore:
         result = await _call(self._client.get_prefix(prefix.encode(), sort_target="key"))
         return [_key_value(kv) for kv in result]
 
+    async def keys(self, prefix: str) -> list[str]:
+        result = await _call(
+            self._client.get_prefix(prefix.encode(), sort_target="key", keys_only=True)
+        )
+        return [kv.key.decode() for kv in result]
+
     async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
         # a transaction of range requests only: one round trip, one revision
         return (await self.transact([], [], keys=keys, prefixes=prefixes)).seen

@@ -48,6 +48,10 @@ class InMemoryStore:
         self._expire()
         return self._under(prefix)
 
+    async def keys(self, prefix: str) -> list[str]:
+        self._expire()
+        return [kv.key for kv in self._under(prefix)]
+
     async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
         return (await self.transact([], [], keys=keys, prefixes=prefixes)).seen
 

@@ -99,6 +99,9 @@ class CoordinationStore(Protocol):
     async def get_prefix(self, prefix: str) -> list[KeyValue]:
         """Every key under ``prefix``, sorted by key."""
 
+    async def keys(self, prefix: str) -> list[str]:
+        """The names of the keys under ``prefix``, sorted, without their values."""
+
     async def read(self, keys: Sequence[str] = (), prefixes: Sequence[str] = ()) -> Snapshot:
         """``keys`` and everything under ``prefixes``, as of one moment (one round trip)."""
 
