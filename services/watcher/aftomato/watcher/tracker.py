@@ -36,7 +36,8 @@ from aftomato.watcher.stopping_logs import StoppingLogs
 log = get_logger(__name__)
 
 FINISHING_AT_ONCE = 32
-"""Console logs copied at once: a watcher that starts to a thousand ended pods keeps its memory."""
+"""Builds finished at once (log copied, record, lock, message, pod): a watcher that starts to a
+thousand ended pods, or falls behind, keeps its memory and its requests in flight bounded."""
 
 
 @dataclass
@@ -152,13 +153,13 @@ class Tracker:
             try:
                 async with self._finishing_at_once:
                     record = await self._record_final(identity, seen)
-                if record.log_location is not None and record.state.is_final:
-                    self.finished.add(identity.build_id, record.state)
-                await release_build(self.coordination, self.keys, identity.build_id)
-                await self.bus.publish(_finished(identity, record))
-                self._announced.discard(identity.build_id)
-                if not self._keep(record):
-                    await self.source.delete(identity.pod_name)
+                    if record.log_location is not None and record.state.is_final:
+                        self.finished.add(identity.build_id, record.state)
+                    await release_build(self.coordination, self.keys, identity.build_id)
+                    await self.bus.publish(_finished(identity, record))
+                    self._announced.discard(identity.build_id)
+                    if not self._keep(record):
+                        await self.source.delete(identity.pod_name)
                 log.info("build finished", state=record.state.value, reason=record.reason)
             except Exception:
                 log.exception("finishing the build failed; the next sight of its pod retries")
@@ -172,7 +173,9 @@ class Tracker:
             log.warning("console log not stored", error=repr(error))
             reason = f"{seen.reason or seen.state.value} (console log unavailable: {error})"
             update = update.model_copy(update={"reason": reason[:4000]})
-        return await self.records.apply(update)
+        record = await self.records.apply(update)
+        self.applied.add(update)  # a final one: the build is no longer kept there
+        return record
 
     async def _store_log(self, identity: PodIdentity) -> str:
         """The log followed while the pod stopped if that reached its end; else the pod's log
