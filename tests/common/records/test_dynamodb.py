@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
@@ -142,6 +143,25 @@ async def test_a_build_in_progress_is_written_without_reading_it_again(
     assert reads == []  # requested made the record; each write then starts from the last
     assert await store.get("b1") == final
     assert (final.pod_name, final.started_at, final.exit_code) == ("p", T0, 0)
+
+
+async def test_writes_of_one_build_at_once_take_turns_and_read_nothing(
+    backend: DynamoDbBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await backend.open()
+    reads = counting_reads(store, monkeypatch)
+    await store.apply(requested("b1"))
+    await asyncio.gather(
+        store.apply(update("b1", BuildState.SCHEDULED, pod_name="p", scheduled_at=T0)),
+        store.apply(update("b1", BuildState.SCHEDULED, artifacts_location="s3://a/b1/")),
+        store.apply(update("b1", BuildState.RUNNING, started_at=T0)),
+    )
+    assert reads == []
+    record = await store.get("b1")
+    assert record is not None
+    assert (record.state, record.pod_name, record.started_at) == (BuildState.RUNNING, "p", T0)
+    assert isinstance(store, DynamoDbStore)
+    assert not store._turns  # none kept once the writes are done
 
 
 async def test_a_request_for_a_record_another_writer_made_reads_it(

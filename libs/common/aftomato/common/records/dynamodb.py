@@ -10,6 +10,7 @@ The store remembers the item it last read or wrote for each build in progress, a
 next update into that one instead of reading first; a build's first fact, ``requested``, is
 merged into no item (it creates the record). If another writer moved the item meanwhile, or
 made it, the conditional put fails and the loop reads: a build's writes cost one request each.
+Writes of one build through one store take turns, so that each starts from the one before.
 
 History and active builds are read from the global secondary indexes, which DynamoDB updates
 asynchronously: a write shows there a moment after ``apply`` returns (``get`` reads strongly
@@ -18,9 +19,11 @@ consistently). Network failures, throttling and a missing table raise :class:`St
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +91,14 @@ def unavailable_on_failure(what: str) -> Iterator[None]:
         raise
 
 
+@dataclass
+class _Turn:
+    """The writes of one build, one at a time; ``users``: those writing or waiting."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 class DynamoDbStore:
     def __init__(
         self,
@@ -99,6 +110,7 @@ class DynamoDbStore:
         self._table = table
         self._close = close
         self._known: OrderedDict[str, tuple[BuildRecord, int]] = OrderedDict()
+        self._turns: dict[str, _Turn] = {}
 
     @classmethod
     async def connect(
@@ -117,6 +129,23 @@ class DynamoDbStore:
             await self._close()
 
     async def apply(self, update: RecordUpdate) -> BuildRecord:
+        async with self._turn(update.build_id):
+            return await self._apply(update)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, build_id: str) -> AsyncIterator[None]:
+        turn = self._turns.get(build_id) or _Turn()
+        self._turns[build_id] = turn
+        turn.users += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.users -= 1
+            if not turn.users:
+                del self._turns[build_id]
+
+    async def _apply(self, update: RecordUpdate) -> BuildRecord:
         known: tuple[BuildRecord | None, int | None] | None = self._known.pop(update.build_id, None)
         if known is None and update.state is BuildState.REQUESTED:
             known = _ABSENT
