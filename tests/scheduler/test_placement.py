@@ -10,6 +10,7 @@ from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.scheduler.placement import Placement
 from aftomato.scheduler.retention import Retention
 from tests.scheduler.harness import request
+from tests.support.clock import ManualClock
 
 BRANCH = branch_key("team/queue-app", "main")
 
@@ -18,26 +19,18 @@ KEPT_SECONDS = 7 * 86_400
 RENEW_SECONDS = 3600
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(clock: Clock) -> InMemoryStore:
+def store(clock: ManualClock) -> InMemoryStore:
     return InMemoryStore(clock=clock)
 
 
 @pytest.fixture
-def placement(store: InMemoryStore, clock: Clock) -> Placement:
+def placement(store: InMemoryStore, clock: ManualClock) -> Placement:
     retention = Retention(store, KEPT_SECONDS, renew_seconds=RENEW_SECONDS, clock=clock)
     return Placement(
         store, BuildKeys(), max_running=4, lease_seconds=lambda _: 60, retention=retention
@@ -132,7 +125,7 @@ async def test_finishing_a_waiting_or_unknown_build_takes_the_long_way(
 
 
 async def test_a_finished_build_is_remembered_for_the_retention_period_only(
-    placement: Placement, store: InMemoryStore, clock: Clock
+    placement: Placement, store: InMemoryStore, clock: ManualClock
 ) -> None:
     first, waiting = request("team/queue-app", number=1), request("team/queue-app", number=2)
     await placement.enqueue(first)
@@ -151,7 +144,7 @@ async def test_a_finished_build_is_remembered_for_the_retention_period_only(
 
 
 async def test_notes_share_a_lease_per_renewal_and_outlive_a_lost_one(
-    placement: Placement, store: InMemoryStore, clock: Clock
+    placement: Placement, store: InMemoryStore, clock: ManualClock
 ) -> None:
     builds = [request("team/queue-app", f"b{n}") for n in range(3)]
     for sent in builds:
@@ -180,7 +173,7 @@ async def test_notes_share_a_lease_per_renewal_and_outlive_a_lost_one(
 
 
 async def test_the_newest_started_request_is_kept_like_a_finished_build(
-    placement: Placement, store: InMemoryStore, clock: Clock
+    placement: Placement, store: InMemoryStore, clock: ManualClock
 ) -> None:
     sent = request("team/supersede-app")
     await placement.enqueue(sent, newest=True)

@@ -22,18 +22,11 @@ from aftomato.scheduler.placement import READ_BATCH, Placement
 from aftomato.scheduler.reaper import VANISHED, Reaper
 from aftomato.scheduler.retention import Retention
 from tests.scheduler.harness import NAMESPACE, Harness, request
+from tests.support.clock import ManualClock
 from tests.support.fake_kube import FakeKube, api_client
 from tests.support.waiting import eventually
 
 GRACE = 30.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Rig:
@@ -53,7 +46,7 @@ class Rig:
         self.harness = harness
         self.fake = fake
         self.bus = InMemoryBus(InMemoryBroker())
-        self.clock = Clock()
+        self.clock = ManualClock()
         self.reaper = Reaper(self.bus, self.placement, pods, grace_seconds=GRACE, clock=self.clock)
         self.finished: list[BuildFinished] = []
 
