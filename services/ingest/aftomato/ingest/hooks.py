@@ -102,7 +102,7 @@ async def _deliver(
         fields["reason"] = answer.reason
         return json_response(answer.body(), 200), "ignored", fields
     # No ids to bind: nothing logs in this task while it publishes (the delivery's own line
-    # names the event id), and binding cost a twentieth of a delivery's CPU.
+    # names the event id), and binding cost about 2% of a delivery's instructions.
     await publish_all_messages(context.bus, messages)
     context.metrics.requested(provider.name, len(messages))
     context.recent.remember(provider.name, delivery_id, answer)
