@@ -30,7 +30,7 @@ class KubePods:
         self._api = api
         self._namespace = namespace
 
-    async def create(self, manifest: dict[str, Any]) -> None:
+    async def create(self, manifest: dict[str, Any]) -> bool:
         body: Any = manifest  # the client sends a plain dict as it is
 
         async def post() -> None:
@@ -43,8 +43,9 @@ class KubePods:
             await _retrying(post)
         except ApiException as error:
             if error.status == 409:
-                return
+                return False
             raise PodRejected(_message(error)) from error
+        return True
 
     async def cancel(self, name: str, reason: str, grace_seconds: int) -> bool:
         patch: Any = {"metadata": {"annotations": {CANCELLED_ANNOTATION: reason[:1000]}}}

@@ -7,6 +7,8 @@ branch back. When the API cannot be reached, the lock is kept and the pod is cre
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aftomato.common.bus import Bus
@@ -23,6 +25,11 @@ from aftomato.scheduler.pods import BuildPods, PodRejected, PodsUnavailable
 
 log = get_logger(__name__)
 
+RECOVERY_DELAY_SECONDS = 10.0
+"""How long after its promotion a build without a pod is taken for one whose launch failed:
+its own launcher creates it well within that, retries included."""
+ENDED_MEANWHILE = "the build ended before this pod was made"
+
 
 @dataclass(frozen=True)
 class Launcher:
@@ -32,6 +39,7 @@ class Launcher:
     pods: BuildPods
     pod_context: PodContext
     metrics: SchedulerMetrics
+    clock: Callable[[], float] = time.time
 
     async def launch(self, promoted: Promoted) -> bool:
         """Create the pod; False when the build ended instead (its branch is free again)."""
@@ -43,13 +51,20 @@ class Launcher:
         manifest = build_pod(request, project.config, self.pod_context)
         with self.metrics.launch_seconds.time():
             try:
-                await self.pods.create(manifest)
+                created = await self.pods.create(manifest)
             except PodRejected as rejected:
                 return await self._fail(request, f"Kubernetes refused the pod: {rejected}", "api")
             except PodsUnavailable as unavailable:
                 log.warning("pod not created yet; will retry", error=str(unavailable))
                 return True
-        await self.placement.mark_pod_created(request.build_id, promoted.running)
+        if not await self.placement.mark_pod_created(request.build_id, promoted.running):
+            # The build ended while its pod was being made: cancelled before it had one, or it
+            # ran and finished before a sweep made its pod again. A pod made now would run it
+            # again, so it goes.
+            if created:
+                log.warning("withdrawing the pod of a build that ended meanwhile")
+                await self.pods.cancel(manifest["metadata"]["name"], ENDED_MEANWHILE, 0)
+            return False
         self.metrics.scheduled.inc()
         log.info("build pod created", pod=manifest["metadata"]["name"])
         await self.bus.publish(
@@ -64,9 +79,12 @@ class Launcher:
         return True
 
     async def recover(self) -> None:
-        """Create the pods of builds that hold their lock but have none (a crash in between)."""
+        """Create the pods of builds that hold their lock but have had none for a while (a
+        crash in between, an API outage); younger ones are still being launched."""
+        now = self.clock()
         for running in await self.placement.all_running():
-            if not running.pod_created:
+            promoted_at = running.promoted_at or 0.0
+            if not running.pod_created and now - promoted_at >= RECOVERY_DELAY_SECONDS:
                 request = BuildRequested.model_validate_json(running.request)
                 await self.launch(Promoted(request, running))
 

@@ -8,6 +8,7 @@ build's lock, running entry and slot hang on one lease: revoking it releases all
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -77,12 +78,14 @@ class Placement:
         max_running: int,
         lease_seconds: Callable[[BuildRequested], int],
         retention: Retention,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self.keys = keys
         self._max_running = max_running
         self._lease_seconds = lease_seconds
         self._retention = retention
+        self._clock = clock
 
     async def enqueue(self, request: BuildRequested, *, newest: bool = False) -> Enqueued:
         """Put the request in its branch's queue unless its build id is known already; in the
@@ -210,7 +213,11 @@ class Placement:
     ) -> Promoted | None:
         lease = await self._store.grant_lease(self._lease_seconds(head.request))
         running = RunningBuild(
-            request=head.item.value.decode(), branch=branch, lease=lease, slot=slot
+            request=head.item.value.decode(),
+            branch=branch,
+            lease=lease,
+            slot=slot,
+            promoted_at=self._clock(),
         )
         build_id = head.request.build_id
         compares = [

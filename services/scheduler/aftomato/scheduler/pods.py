@@ -22,8 +22,9 @@ class PodsUnavailable(Exception):
 
 
 class BuildPods(Protocol):
-    async def create(self, manifest: dict[str, Any]) -> None:
-        """Create the pod; one that exists already counts as created."""
+    async def create(self, manifest: dict[str, Any]) -> bool:
+        """Create the pod; one that exists already counts as created. True when this call made
+        it (False: it existed)."""
 
     async def cancel(self, name: str, reason: str, grace_seconds: int) -> bool:
         """Mark the pod cancelled with ``reason`` and delete it; False if there was no pod."""

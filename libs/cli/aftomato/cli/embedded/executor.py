@@ -59,14 +59,15 @@ class LocalExecutor:
 
     # -- BuildPods (scheduler)
 
-    async def create(self, manifest: dict[str, Any]) -> None:
+    async def create(self, manifest: dict[str, Any]) -> bool:
         name = manifest["metadata"]["name"]
         if name in self._runs:
-            return  # created before: pod names derive from build ids
+            return False  # created before: pod names derive from build ids
         run = _Run(BuildFolders.under(self._work_dir / name))
         self._runs[name] = run
         await self._table.put(pod_status.pending(manifest))
         run.task = asyncio.create_task(self._run(name, run), name=f"build {name}")
+        return True
 
     async def cancel(self, name: str, reason: str, grace_seconds: int) -> bool:
         pod = self._table.get(name)

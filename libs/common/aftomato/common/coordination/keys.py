@@ -123,3 +123,6 @@ class RunningBuild(BaseModel):
     lease: int
     slot: int | None = None
     pod_created: bool = False
+    promoted_at: float | None = None
+    """When its lock was taken (seconds since the epoch): a pod not created for a while after is
+    created again by a sweep, while one being created now is left to its launcher."""

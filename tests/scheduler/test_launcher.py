@@ -1,0 +1,119 @@
+"""The launcher makes a build's pod once, and never for a build that has ended."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from kubernetes_asyncio.client import CoreV1Api
+from prometheus_client import CollectorRegistry
+
+from aftomato.common.bus.memory import InMemoryBroker, InMemoryBus
+from aftomato.common.coordination.keys import BuildKeys
+from aftomato.common.coordination.memory import InMemoryStore
+from aftomato.common.messages import BuildRequested
+from aftomato.scheduler.kube_pods import KubePods
+from aftomato.scheduler.labels import pod_name
+from aftomato.scheduler.launcher import ENDED_MEANWHILE, RECOVERY_DELAY_SECONDS, Launcher
+from aftomato.scheduler.metrics import SchedulerMetrics
+from aftomato.scheduler.placement import Placement, Promoted
+from aftomato.scheduler.pods import CANCELLED_ANNOTATION
+from aftomato.scheduler.retention import Retention
+from tests.scheduler.harness import NAMESPACE, Harness, request
+from tests.support.clock import ManualClock
+from tests.support.fake_kube import FakeKube, api_client
+
+
+class Rig:
+    def __init__(self, launcher: Launcher, store: InMemoryStore, fake: FakeKube) -> None:
+        self.launcher = launcher
+        self.placement = launcher.placement
+        self.store = store
+        self.fake = fake
+
+    async def promote(self, sent: BuildRequested) -> Promoted:
+        await self.placement.enqueue(sent)
+        promoted = await self.placement.promote(self.placement.branch_of(sent))
+        assert promoted is not None
+        return promoted
+
+    def live_pods(self) -> list[str]:
+        return [pod["metadata"]["name"] for pod in self.fake.pods(NAMESPACE)]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def rig(
+    memory_harness: Harness, big_fake_kube: FakeKube, clock: ManualClock
+) -> AsyncIterator[Rig]:
+    store = InMemoryStore()
+    placement = Placement(
+        store,
+        BuildKeys(),
+        max_running=0,
+        lease_seconds=lambda _: 600,
+        retention=Retention(store, 3600),
+        clock=clock,
+    )
+    bus = InMemoryBus(InMemoryBroker())
+    async with api_client(big_fake_kube.url) as client:
+        launcher = Launcher(
+            bus,
+            placement,
+            await memory_harness.scripts(),
+            KubePods(CoreV1Api(client), NAMESPACE),
+            memory_harness.pod_context(),
+            SchedulerMetrics.register(CollectorRegistry()),
+            clock=clock,
+        )
+        yield Rig(launcher, store, big_fake_kube)
+    await bus.close()
+
+
+async def test_a_build_that_ended_while_its_pod_was_made_keeps_no_pod(rig: Rig) -> None:
+    sent = request("team/queue-app")
+    promoted = await rig.promote(sent)
+    await rig.store.revoke_lease(promoted.running.lease)  # cancelled before it had a pod
+
+    assert await rig.launcher.launch(promoted) is False  # its branch is free
+    assert rig.fake.counters.pods_created == 1
+    assert rig.live_pods() == []
+    deleted = rig.fake.store.history.since(0)[-1].prev or {}
+    assert deleted["metadata"]["annotations"][CANCELLED_ANNOTATION] == ENDED_MEANWHILE
+
+
+async def test_a_sweep_recreates_no_pod_that_its_launcher_is_still_making(
+    rig: Rig, clock: ManualClock
+) -> None:
+    sent = request("team/queue-app")
+    await rig.promote(sent)  # its launcher is on its way to the API
+    await rig.launcher.recover()
+    assert rig.fake.counters.pods_created == 0
+
+    clock.now += RECOVERY_DELAY_SECONDS  # long enough: that launch failed
+    await rig.launcher.recover()
+    assert rig.live_pods() == [pod_name(sent.build_id)]
+    running = await rig.placement.running(sent.build_id)
+    assert running is not None
+    assert running.pod_created
+
+
+async def test_a_sweep_after_the_build_ran_and_ended_leaves_no_second_pod(
+    rig: Rig, clock: ManualClock
+) -> None:
+    sent = request("team/queue-app")
+    promoted = await rig.promote(sent)
+    stale = await rig.placement.all_running()  # what a sweep read before the build ended
+    await rig.launcher.launch(promoted)
+    await rig.store.revoke_lease(promoted.running.lease)  # it ran; the watcher released it...
+    rig.fake.store.remove(NAMESPACE, pod_name(sent.build_id))  # ...and deleted its pod
+    clock.now += RECOVERY_DELAY_SECONDS
+
+    (running,) = stale
+    assert await rig.launcher.launch(Promoted(sent, running)) is False
+    assert rig.live_pods() == []
+    assert rig.fake.counters.pods_created == 2  # made, then withdrawn at once
