@@ -13,16 +13,9 @@ from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.settings import EtcdSettings
 from aftomato.common.states import BuildState
 from aftomato.watcher.reporting.ledger import Claim, ReportLedger
+from tests.support.clock import ManualClock
 
 BUILD, COMMIT = "b" * 32, "c" * 40
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(params=["memory", pytest.param("etcd", marks=pytest.mark.integration)])
@@ -40,12 +33,12 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Coordinat
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture
-def ledger(store: tuple[CoordinationStore, str], clock: Clock) -> ReportLedger:
+def ledger(store: tuple[CoordinationStore, str], clock: ManualClock) -> ReportLedger:
     return ReportLedger(store[0], store[1], clock=clock, claim_seconds=60)
 
 
@@ -74,7 +67,7 @@ async def test_a_higher_state_waits_for_a_lower_one_being_sent(ledger: ReportLed
 
 
 async def test_a_stale_claim_of_a_dead_reporter_is_taken_over(
-    ledger: ReportLedger, clock: Clock
+    ledger: ReportLedger, clock: ManualClock
 ) -> None:
     assert (await ledger.claim(BUILD, COMMIT, BuildState.RUNNING))[0] is Claim.GRANTED
     clock.now += 61
