@@ -44,8 +44,8 @@ class Reaper:
     async def reap(self) -> list[str]:
         """One round; returns the branches it freed (to promote what waits on them).
 
-        A few round trips whatever the number of running builds: their entries in one read,
-        their pods in one list (only when some pod has to be looked for)."""
+        A few round trips whatever the number of running builds: their entries a hundred to a
+        read, their pods in one list (only when some pod has to be looked for)."""
         running = {
             BuildRequested.model_validate_json(held.request).build_id: held
             for held in await self._placement.all_running()
