@@ -1,11 +1,11 @@
 """The baseline of ``bench.scheduler``: the least a scheduler must do, with the same clients.
 
 It consumes the scheduler's queue with the same bus, prefetch and runtime (``run_service``), and
-for each ``build.requested``: grants a lease and takes the branch's lock in one transaction (lock
-and running entry on the lease, so ``release_build`` frees it as it frees the scheduler's), then
-creates the same pod manifest through the same ``KubePods`` client. No queue, no policies, no
-``builds/`` memory, no ``build.scheduled``; other messages are acknowledged and dropped. It reads
-the scheduler's environment; ``python -m bench._sched_baseline``.
+for each ``build.requested``: takes the branch's lock in one transaction (lock and running entry
+on a lease shared per minute, as the scheduler's are, so ``release_build`` frees it as it frees
+the scheduler's), then creates the same pod manifest through the same ``KubePods`` client. No
+queue, no policies, no ``builds/`` memory, no ``build.scheduled``; other messages are acknowledged
+and dropped. It reads the scheduler's environment; ``python -m bench._sched_baseline``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from aftomato.scheduler.handlers import QUEUE, ROUTING_KEYS
 from aftomato.scheduler.kube_pods import KubePods
 from aftomato.scheduler.manifests import build_pod
 from aftomato.scheduler.pod_settings import PodContext
+from aftomato.scheduler.shared_lease import LOCK_LEASE_RENEW_SECONDS, SharedLease
 
 LEASE_SECONDS = 4200
 
@@ -42,6 +43,7 @@ LEASE_SECONDS = 4200
 class Baseline:
     def __init__(self, store: CoordinationStore, keys: BuildKeys, pods: KubePods) -> None:
         self._store, self._keys, self._pods = store, keys, pods
+        self._lease = SharedLease(store, LEASE_SECONDS, renew_seconds=LOCK_LEASE_RENEW_SECONDS)
         self._context = PodContext.from_environment()
         self._config = ProjectConfig()
 
@@ -50,18 +52,22 @@ class Baseline:
         if not isinstance(request, BuildRequested):
             return
         branch = branch_key(request.project_key, request.branch)
-        lease = await self._store.grant_lease(LEASE_SECONDS)
-        running = RunningBuild(request="{}", branch=branch, lease=lease)
-        locked = await self._store.transaction(
-            [Compare.absent(self._keys.lock(branch))],
-            [
-                Put(self._keys.lock(branch), request.build_id.encode(), lease),
-                Put(
-                    self._keys.running(request.build_id), running.model_dump_json().encode(), lease
-                ),
-            ],
-        )
-        if locked:
+
+        async def lock(lease: int) -> bool:
+            running = RunningBuild(request="{}", branch=branch, lease=lease)
+            return await self._store.transaction(
+                [Compare.absent(self._keys.lock(branch))],
+                [
+                    Put(self._keys.lock(branch), request.build_id.encode(), lease),
+                    Put(
+                        self._keys.running(request.build_id),
+                        running.model_dump_json().encode(),
+                        lease,
+                    ),
+                ],
+            )
+
+        if await self._lease.writing(lock):
             await self._pods.create(build_pod(request, self._config, self._context))
 
 

@@ -1,6 +1,6 @@
 """Round trips per build: etcd's own count of the gRPC calls it served (its ``/metrics``), and
 the fake Kubernetes API's request log. They include the watcher stand-in's calls (an etcd Range
-and LeaseRevoke per build, from ``release_build``)."""
+and Txn per build, from ``release_build``)."""
 
 from __future__ import annotations
 

@@ -8,12 +8,12 @@ behind a running build; a pod's creation is stamped when the fake commits it. A 
 watcher ends each build ``BUILD_SECONDS`` later (lock released, ``build.finished``, pod deleted).
 
 First ``RATE`` requests/s for ``SECONDS``, in two halves alternating with a baseline on the same
-queue, clients and machine (``bench._sched_baseline``: one lease, one lock transaction, the same
-pod; what any scheduler must do). Then short rounds stepping the rate up until one does not hold
-(a pod missing, pods created at under 95% of the offered rate, or p99 over ``P99_BOUND_MS``), or
-down from ``RATE`` if that did not hold. Every round prints the CPU per build of the service, who
-used the cores (the rest of the machine too: it is shared), and the etcd and Kubernetes API calls
-per build. The last line is one JSON object.
+queue, clients and machine (``bench._sched_baseline``: one lock transaction on a shared lease,
+the same pod; what any scheduler must do). Then short rounds stepping the rate up until one does
+not hold (a pod missing, pods created at under 95% of the offered rate, or p99 over
+``P99_BOUND_MS``), or down from ``RATE`` if that did not hold. Every round prints the CPU per
+build of the service, who used the cores (the rest of the machine too: it is shared), and the
+etcd and Kubernetes API calls per build. The last line is one JSON object.
 
     python -m bench.scheduler                  # private RabbitMQ and etcd (its data on disk)
     BENCH_QUICK=1 python -m bench.scheduler    # a short smoke run

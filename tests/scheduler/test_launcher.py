@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 from aftomato.common.bus.memory import InMemoryBroker, InMemoryBus
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.coordination.memory import InMemoryStore
+from aftomato.common.coordination.release import release_build
 from aftomato.common.messages import BuildRequested
 from aftomato.scheduler.kube_pods import KubePods
 from aftomato.scheduler.labels import pod_name
@@ -18,7 +19,8 @@ from aftomato.scheduler.launcher import ENDED_MEANWHILE, RECOVERY_DELAY_SECONDS,
 from aftomato.scheduler.metrics import SchedulerMetrics
 from aftomato.scheduler.placement import Placement, Promoted
 from aftomato.scheduler.pods import CANCELLED_ANNOTATION
-from aftomato.scheduler.retention import Retention
+from aftomato.scheduler.retention import retention
+from aftomato.scheduler.shared_lease import SharedLeases
 from tests.scheduler.harness import NAMESPACE, Harness, request
 from tests.support.clock import ManualClock
 from tests.support.fake_kube import FakeKube, api_client
@@ -56,7 +58,8 @@ async def rig(
         BuildKeys(),
         max_running=0,
         lease_seconds=lambda _: 600,
-        retention=Retention(store, 3600),
+        retention=retention(store, 3600),
+        lock_leases=SharedLeases(store, clock=clock),
         clock=clock,
     )
     bus = InMemoryBus(InMemoryBroker())
@@ -77,7 +80,7 @@ async def rig(
 async def test_a_build_that_ended_while_its_pod_was_made_keeps_no_pod(rig: Rig) -> None:
     sent = request("team/queue-app")
     promoted = await rig.promote(sent)
-    await rig.store.revoke_lease(promoted.running.lease)  # cancelled before it had a pod
+    await release_build(rig.store, rig.placement.keys, sent.build_id)  # cancelled before its pod
 
     assert await rig.launcher.launch(promoted) is False  # its branch is free
     assert rig.fake.counters.pods_created == 1
@@ -109,7 +112,7 @@ async def test_a_sweep_after_the_build_ran_and_ended_leaves_no_second_pod(
     promoted = await rig.promote(sent)
     stale = await rig.placement.all_running()  # what a sweep read before the build ended
     await rig.launcher.launch(promoted)
-    await rig.store.revoke_lease(promoted.running.lease)  # it ran; the watcher released it...
+    await release_build(rig.store, rig.placement.keys, sent.build_id)  # it ran; released...
     rig.fake.store.remove(NAMESPACE, pod_name(sent.build_id))  # ...and deleted its pod
     clock.now += RECOVERY_DELAY_SECONDS
 

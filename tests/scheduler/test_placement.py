@@ -7,8 +7,10 @@ import pytest
 
 from aftomato.common.coordination.keys import BuildKeys, Phase, branch_key
 from aftomato.common.coordination.memory import InMemoryStore
+from aftomato.common.coordination.release import release_build
 from aftomato.scheduler.placement import Placement
-from aftomato.scheduler.retention import Retention
+from aftomato.scheduler.retention import retention as finished_builds_lease
+from aftomato.scheduler.shared_lease import LOCK_LEASE_RENEW_SECONDS, SharedLeases
 from tests.scheduler.harness import request
 from tests.support.clock import ManualClock
 
@@ -31,9 +33,14 @@ def store(clock: ManualClock) -> InMemoryStore:
 
 @pytest.fixture
 def placement(store: InMemoryStore, clock: ManualClock) -> Placement:
-    retention = Retention(store, KEPT_SECONDS, renew_seconds=RENEW_SECONDS, clock=clock)
+    retention = finished_builds_lease(store, KEPT_SECONDS, renew_seconds=RENEW_SECONDS, clock=clock)
     return Placement(
-        store, BuildKeys(), max_running=4, lease_seconds=lambda _: 60, retention=retention
+        store,
+        BuildKeys(),
+        max_running=4,
+        lease_seconds=lambda _: 60,
+        retention=retention,
+        lock_leases=SharedLeases(store, clock=clock),
     )
 
 
@@ -76,7 +83,7 @@ async def test_finishing_a_released_build_reads_the_branch_for_the_next(
     await placement.enqueue(second)
     running = await placement.promote(BRANCH)
     assert running is not None
-    await store.revoke_lease(running.running.lease)  # the watcher released it
+    await release_build(store, placement.keys, first.build_id)  # the watcher released it
 
     freed = await placement.finish_running(first.build_id, "succeeded", BRANCH)
     assert freed is not None
@@ -132,7 +139,7 @@ async def test_a_finished_build_is_remembered_for_the_retention_period_only(
     await placement.enqueue(waiting)
     running = await placement.promote(BRANCH)
     assert running is not None
-    await store.revoke_lease(running.running.lease)
+    await release_build(store, placement.keys, first.build_id)
     await placement.finish_running(first.build_id, "succeeded", BRANCH)
     assert (await placement.enqueue(first)).new is False  # a redelivery builds nothing
 
@@ -180,7 +187,58 @@ async def test_the_newest_started_request_is_kept_like_a_finished_build(
     started = await placement.promote(placement.branch_of(sent), newest=True)
     assert started is not None
     assert await placement.newest_started(placement.branch_of(sent)) == sent
-    await store.revoke_lease(started.running.lease)  # the build ended long ago
+    await release_build(store, placement.keys, sent.build_id)  # the build ended long ago
 
     clock.now += KEPT_SECONDS + RENEW_SECONDS
     assert await placement.newest_started(placement.branch_of(sent)) is None
+
+
+async def test_builds_promoted_within_a_renewal_share_a_lock_lease_and_are_released_alone(
+    placement: Placement, store: InMemoryStore, clock: ManualClock
+) -> None:
+    first, second = request("team/queue-app", "one"), request("team/queue-app", "two")
+    promoted = []
+    for sent in (first, second):
+        await placement.enqueue(sent)
+        promoted.append(await placement.promote(placement.branch_of(sent)))
+    leases = {p.running.lease for p in promoted if p is not None}
+    assert len(leases) == 1  # no lease granted per build
+
+    assert await release_build(store, placement.keys, first.build_id)
+    assert await placement.holder(placement.branch_of(first)) is None
+    assert await placement.holder(placement.branch_of(second)) == second.build_id
+    assert not await release_build(store, placement.keys, first.build_id)  # twice is harmless
+
+    clock.now += LOCK_LEASE_RENEW_SECONDS
+    third = request("team/queue-app", "three")
+    await placement.enqueue(third)
+    later = await placement.promote(placement.branch_of(third))
+    assert later is not None
+    assert later.running.lease not in leases
+
+
+async def test_a_lost_lock_lease_is_replaced_and_the_promotion_made(
+    placement: Placement, store: InMemoryStore
+) -> None:
+    first, second = request("team/queue-app", "one"), request("team/queue-app", "two")
+    await placement.enqueue(first)
+    running = await placement.promote(placement.branch_of(first))
+    assert running is not None
+    await store.revoke_lease(running.running.lease)  # gone (etcd restored from a backup, say)
+
+    await placement.enqueue(second)
+    again = await placement.promote(placement.branch_of(second))
+    assert again is not None
+    assert again.running.lease != running.running.lease
+    assert await placement.holder(placement.branch_of(second)) == second.build_id
+
+
+async def test_a_lock_outlives_a_release_that_never_comes_by_its_lease_only(
+    placement: Placement, clock: ManualClock
+) -> None:
+    sent = request("team/queue-app")
+    await placement.enqueue(sent)
+    assert await placement.promote(placement.branch_of(sent)) is not None
+
+    clock.now += 60 + LOCK_LEASE_RENEW_SECONDS  # the build's lease_seconds, and the sharing
+    assert await placement.holder(placement.branch_of(sent)) is None

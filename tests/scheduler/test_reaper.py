@@ -20,7 +20,8 @@ from aftomato.scheduler.labels import pod_name
 from aftomato.scheduler.manifests import build_pod
 from aftomato.scheduler.placement import READ_BATCH, Placement
 from aftomato.scheduler.reaper import VANISHED, Reaper
-from aftomato.scheduler.retention import Retention
+from aftomato.scheduler.retention import retention
+from aftomato.scheduler.shared_lease import SharedLeases
 from tests.scheduler.harness import NAMESPACE, Harness, request
 from tests.support.clock import ManualClock
 from tests.support.fake_kube import FakeKube, api_client
@@ -40,7 +41,8 @@ class Rig:
             self.keys,
             max_running=0,
             lease_seconds=lambda _: 600,
-            retention=Retention(self.store, 3600),
+            retention=retention(self.store, 3600),
+            lock_leases=SharedLeases(self.store),
         )
         self.pods = pods
         self.harness = harness

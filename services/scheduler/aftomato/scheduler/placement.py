@@ -3,7 +3,9 @@
 Every decision is one compare-and-swap transaction, so any number of scheduler replicas may make
 them at once: a request is enqueued once (its build id is remembered), and the head of a branch's
 queue is promoted only while the branch's lock is free, the queue open and a slot free. A promoted
-build's lock, running entry and slot hang on one lease: revoking it releases all three.
+build's lock, running entry and slot are written together and deleted together (``release``);
+they hang on a lock lease shared with the builds promoted about the same time, which frees them
+should every release fail.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from aftomato.common.coordination.keys import (
     RunningBuild,
     branch_key,
 )
+from aftomato.common.coordination.release import release_build, release_running
 from aftomato.common.messages import BuildRequested
-from aftomato.scheduler.retention import Retention
+from aftomato.scheduler.shared_lease import SharedLease, SharedLeases
 
 PROMOTION_ATTEMPTS = 5
 READ_BATCH = 100
@@ -77,7 +80,8 @@ class Placement:
         *,
         max_running: int,
         lease_seconds: Callable[[BuildRequested], int],
-        retention: Retention,
+        retention: SharedLease,
+        lock_leases: SharedLeases,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
@@ -85,6 +89,7 @@ class Placement:
         self._max_running = max_running
         self._lease_seconds = lease_seconds
         self._retention = retention
+        self._lock_leases = lock_leases
         self._clock = clock
 
     async def enqueue(self, request: BuildRequested, *, newest: bool = False) -> Enqueued:
@@ -211,43 +216,45 @@ class Placement:
     async def _try_promote(
         self, branch: str, head: Waiting, slot: int | None, *, newest: bool = False
     ) -> Promoted | None:
-        lease = await self._store.grant_lease(self._lease_seconds(head.request))
-        running = RunningBuild(
-            request=head.item.value.decode(),
-            branch=branch,
-            lease=lease,
-            slot=slot,
-            promoted_at=self._clock(),
-        )
         build_id = head.request.build_id
         compares = [
             Compare.absent(self.keys.lock(branch)),
             Compare.absent(self.keys.queue_closed),
             Compare.unchanged(head.item),
         ]
-        operations: list[Operation] = [
-            Delete(head.item.key),
-            Put(self.keys.lock(branch), build_id.encode(), lease),
-            Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
-            Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
-        ]
         if slot is not None:
             compares.append(Compare.absent(self.keys.slot(slot)))
-            operations.append(Put(self.keys.slot(slot), build_id.encode(), lease))
-        if newest:
+
+        async def take(lease: int) -> RunningBuild | None:
+            running = RunningBuild(
+                request=head.item.value.decode(),
+                branch=branch,
+                lease=lease,
+                slot=slot,
+                promoted_at=self._clock(),
+            )
+            operations: list[Operation] = [
+                Delete(head.item.key),
+                Put(self.keys.lock(branch), build_id.encode(), lease),
+                Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
+                Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
+            ]
+            if slot is not None:
+                operations.append(Put(self.keys.slot(slot), build_id.encode(), lease))
+            if not newest:
+                return running if await self._store.transaction(compares, operations) else None
             # kept as long as finished builds are: it only has to outlive the requests it beat
             started = self.keys.newest_started(branch)
-            promoted = await self._retention.writing(
+            taken = await self._retention.writing(
                 lambda kept: self._store.transaction(
                     compares, [*operations, Put(started, head.item.value, kept)]
                 )
             )
-        else:
-            promoted = await self._store.transaction(compares, operations)
-        if promoted:
-            return Promoted(head.request, running)
-        await self._store.revoke_lease(lease)
-        return None
+            return running if taken else None
+
+        lock_lease = self._lock_leases.covering(self._lease_seconds(head.request))
+        running = await lock_lease.writing(take)
+        return None if running is None else Promoted(head.request, running)
 
     async def slots_full(self) -> bool:
         try:
@@ -318,7 +325,7 @@ class Placement:
         if still_held is None:
             return Freed(branch, result.seen)
         # its watcher did not release it: release it here, and read the branch again after
-        await self._store.revoke_lease(RunningBuild.model_validate_json(still_held.value).lease)
+        await self._release(build_id, still_held)
         return Freed(branch, None)
 
     async def _finish_as_seen(self, build_id: str, outcome: str, seen: Snapshot) -> Freed | None:
@@ -328,7 +335,7 @@ class Placement:
         entry = BuildEntry.model_validate_json(found.value)
         running = seen.keys[self.keys.running(build_id)]
         if running is not None:
-            await self._store.revoke_lease(RunningBuild.model_validate_json(running.value).lease)
+            await self._release(build_id, running)
         done = _entry(Phase.DONE, entry.branch, outcome)
         doomed = (
             [Delete(entry.queue_item)] if entry.phase is Phase.WAITING and entry.queue_item else []
@@ -339,6 +346,11 @@ class Placement:
             )
         )
         return Freed(entry.branch, None)
+
+    async def _release(self, build_id: str, running: KeyValue) -> None:
+        """Free the lock, running entry and slot of a build, as read in ``running`` or since."""
+        if not await release_running(self._store, self.keys, running):
+            await release_build(self._store, self.keys, build_id)
 
     async def drop_waiting(self, waiting: Waiting, outcome: str) -> bool:
         """Take a waiting request out of its queue, if it is still there; True if it was."""

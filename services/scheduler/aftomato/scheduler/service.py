@@ -22,9 +22,10 @@ from aftomato.scheduler.pod_settings import PodContext
 from aftomato.scheduler.pods import BuildPods
 from aftomato.scheduler.policies import Policies
 from aftomato.scheduler.reaper import Reaper
-from aftomato.scheduler.retention import Retention
+from aftomato.scheduler.retention import retention
 from aftomato.scheduler.scheduling import Scheduler
 from aftomato.scheduler.settings import SchedulerSettings
+from aftomato.scheduler.shared_lease import SharedLeases
 
 DAY_SECONDS = 86_400
 
@@ -60,7 +61,8 @@ def compose_scheduler(
         keys,
         max_running=settings.max_running,
         lease_seconds=lease_seconds,
-        retention=Retention(store, settings.finished_builds_kept_days * DAY_SECONDS),
+        retention=retention(store, settings.finished_builds_kept_days * DAY_SECONDS),
+        lock_leases=SharedLeases(store),
     )
     launcher = Launcher(bus, placement, scripts, pods, pod_context, metrics)
     policies = Policies(bus, placement, launcher, scripts, metrics)

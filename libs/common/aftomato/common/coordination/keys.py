@@ -3,8 +3,8 @@
 Under the configured prefix (default ``/aftomato/``):
 
 =================================================  ==============================================
-``locks/<branch key>``                              the running build's id; on the build's lease
-``running/<build id>``                              a :class:`RunningBuild`; on the build's lease
+``locks/<branch key>``                              the running build's id; on a lock lease
+``running/<build id>``                              a :class:`RunningBuild`; on a lock lease
 ``slots/<n>``                                       a build id; one per running build under a limit
 ``queues/<branch key>/<requested ns>-<build id>``   a waiting ``build.requested`` (JSON), FIFO
 ``builds/<build id>``                               a :class:`BuildEntry`: what the scheduler knows
@@ -13,10 +13,12 @@ Under the configured prefix (default ``/aftomato/``):
 ``queue-closed``                                    present while the queue is closed
 =================================================  ==============================================
 
-The build's lease covers its timeout plus a grace period: revoking it (when the build ends)
-releases the lock, the running entry and the slot in one step, and so does its expiry if every
-scheduler and watcher is gone. A finished build's ``builds/`` entry and the ``newest-started/``
-keys hang on a retention lease (the scheduler's ``AFTOMATO_FINISHED_BUILDS_KEPT_DAYS``).
+When the build ends, its lock, running entry and slot are deleted in one transaction
+(:mod:`.release`). They hang on a lock lease that covers the build's timeout plus a grace period,
+shared by the builds a scheduler replica promotes within a minute (so promoting costs no lease
+grant of its own): its expiry frees them if every scheduler and watcher is gone. A finished
+build's ``builds/`` entry and the ``newest-started/`` keys hang on a retention lease (the
+scheduler's ``AFTOMATO_FINISHED_BUILDS_KEPT_DAYS``).
 A branch key is ``quote(project)/quote(branch)``, so it holds exactly one ``/`` whatever the
 project key and branch hold.
 """
@@ -121,6 +123,7 @@ class RunningBuild(BaseModel):
     """The ``build.requested`` JSON."""
     branch: str
     lease: int
+    """The lock lease its keys hang on (shared with other builds: never revoke it)."""
     slot: int | None = None
     pod_created: bool = False
     promoted_at: float | None = None
