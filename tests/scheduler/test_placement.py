@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from aftomato.common.coordination.gate import close_queue, open_queue
 from aftomato.common.coordination.keys import BuildKeys, Phase, branch_key
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.coordination.release import release_build
@@ -242,3 +243,44 @@ async def test_a_lock_outlives_a_release_that_never_comes_by_its_lease_only(
 
     clock.now += 60 + LOCK_LEASE_RENEW_SECONDS  # the build's lease_seconds, and the sharing
     assert await placement.holder(placement.branch_of(sent)) is None
+
+
+async def test_a_request_on_a_free_branch_starts_in_one_transaction(
+    store: InMemoryStore, clock: ManualClock
+) -> None:
+    placement = Placement(
+        store,
+        BuildKeys(),
+        max_running=0,
+        lease_seconds=lambda _: 60,
+        retention=finished_builds_lease(store, KEPT_SECONDS, clock=clock),
+        lock_leases=SharedLeases(store, clock=clock),
+    )
+    first, second = request("team/queue-app", number=1), request("team/queue-app", number=2)
+    started = await placement.start_at_once(first)
+    assert started is not None
+    assert started.running.request == first.model_dump_json()
+    assert await placement.holder(BRANCH) == first.build_id
+    entry = await placement.entry(first.build_id)
+    assert entry is not None
+    assert entry.phase is Phase.SCHEDULED
+    assert await placement.running(first.build_id) == started.running
+
+    assert await placement.start_at_once(first) is None  # a redelivery
+    assert await placement.start_at_once(second) is None  # the branch is busy
+    await placement.enqueue(second)
+    await release_build(store, placement.keys, first.build_id)
+    third = request("team/queue-app", number=3)
+    assert await placement.start_at_once(third) is None  # the second waits: it goes first
+    assert await placement.holder(BRANCH) is None
+
+    other = request("team/queue-app", "other")
+    await close_queue(store, placement.keys, by="test")
+    assert await placement.start_at_once(other) is None
+    await open_queue(store, placement.keys)
+    assert await placement.start_at_once(other) is not None
+
+
+async def test_under_a_limit_every_request_takes_the_usual_way(placement: Placement) -> None:
+    assert await placement.start_at_once(request("team/queue-app")) is None
+    assert await placement.holder(BRANCH) is None

@@ -191,3 +191,27 @@ async def test_a_transaction_reads_after_its_own_writes(
     assert again.seen.keys[entry] == written
     assert again.seen.keys[f"{prefix}seen-again"] is not None
     assert again.seen.prefixes == {}
+
+
+async def test_a_prefix_comparison_holds_for_every_key_under_it(
+    store: CoordinationStore, prefix: str
+) -> None:
+    queue, guard = f"{prefix}queue/", f"{prefix}guard"
+    assert await store.transaction([Compare.nothing_under(queue)], [Put(guard, b"1")])
+    await store.transaction([], [Put(f"{queue}a", b"x"), Put(f"{prefix}queue-other", b"y")])
+    assert not await store.transaction([Compare.nothing_under(queue)], [Put(guard, b"2")])
+    assert await store.transaction([Compare.nothing_under(f"{queue}b")], [Put(guard, b"3")])
+    assert await store.transaction(
+        [Compare(queue, "value", "==", b"x", prefix=True)], [Put(guard, b"4")]
+    )
+    await store.transaction([], [Put(f"{queue}b", b"z")])
+    assert not await store.transaction(
+        [Compare(queue, "value", "==", b"x", prefix=True)], [Put(guard, b"5")]
+    )
+    # as in etcd, a value never compares on an empty range
+    assert not await store.transaction(
+        [Compare(f"{prefix}empty/", "value", "!=", b"x", prefix=True)], [Put(guard, b"6")]
+    )
+    found = await store.get(guard)
+    assert found is not None
+    assert found.value == b"4"

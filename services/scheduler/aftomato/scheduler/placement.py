@@ -113,6 +113,41 @@ class Placement:
         phase = None if found is None else BuildEntry.model_validate_json(found.value).phase
         return Enqueued(outcome.succeeded, phase, outcome.seen)
 
+    async def start_at_once(self, request: BuildRequested) -> Promoted | None:
+        """Start a request without queueing it first, in one transaction, if its build id is
+        new and its branch free: the lock not held, nothing waiting, the queue open. None when
+        any of that fails, or under a limit of running builds: it takes the usual way then
+        (:meth:`enqueue`, then :meth:`promote`). For branches whose oldest request starts first.
+        """
+        if self._max_running > 0:
+            return None  # a slot would have to be read first
+        branch = branch_key(request.project_key, request.branch)
+        build_id, lock = request.build_id, self.keys.lock(branch)
+        compares = [
+            Compare.absent(self.keys.build(build_id)),
+            Compare.absent(lock),
+            Compare.absent(self.keys.queue_closed),
+            Compare.nothing_under(self.keys.queue(branch)),
+        ]
+
+        async def take(lease: int) -> RunningBuild | None:
+            running = RunningBuild(
+                request=request.model_dump_json(),
+                branch=branch,
+                lease=lease,
+                promoted_at=self._clock(),
+            )
+            operations: list[Operation] = [
+                Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
+                Put(lock, build_id.encode(), lease),
+                Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
+            ]
+            return running if await self._store.transaction(compares, operations) else None
+
+        lock_lease = self._lock_leases.covering(self._lease_seconds(request))
+        running = await lock_lease.writing(take)
+        return None if running is None else Promoted(request, running)
+
     def branch_of(self, request: BuildRequested) -> str:
         return branch_key(request.project_key, request.branch)
 

@@ -52,6 +52,8 @@ class Scheduler:
             return
         branch = self.placement.branch_of(request)
         newest = self.policies.newest_only(branch)
+        if not newest and await self._start_at_once(request, branch):
+            return
         enqueued = await self.placement.enqueue(request, newest=newest)
         if not enqueued.new:
             log.info("request already known", phase=enqueued.phase or "unknown")
@@ -64,6 +66,16 @@ class Scheduler:
         elif await self.placement.waiting_request(request.build_id) is not None:
             seen = await self.placement.view(branch)
             await self._announce_waiting(request, self.placement.why_waiting(branch, seen))
+
+    async def _start_at_once(self, request: BuildRequested, branch: str) -> bool:
+        """Start ``request`` on its free branch with no queueing; False when it has to wait or
+        was known already (the usual way then finds out which)."""
+        promoted = await self.placement.start_at_once(request)
+        if promoted is None:
+            return False
+        if not await self.launcher.launch(promoted):
+            await self.promote(branch)  # it ended at once (its pod refused): the next may start
+        return True
 
     async def promote(self, branch: str, seen: Snapshot | None = None) -> list[str]:
         """Start what may start on ``branch`` now (nothing, when it is busy or closed); the ids

@@ -123,8 +123,11 @@ class EtcdStore:
     def _compare(self, compare: Compare) -> Any:
         targets = self._client.transactions
         key = compare.key.encode()
+        range_end = aetcd.utils.prefix_range_end(key) if compare.prefix else None
         target = {"create": targets.create, "mod": targets.mod, "value": targets.value}
-        return _OPERATORS[compare.operator](target[compare.target](key), compare.operand)
+        return _OPERATORS[compare.operator](
+            target[compare.target](key, range_end=range_end), compare.operand
+        )
 
     def _operation(self, operation: Operation) -> Any:
         ops = self._client.transactions

@@ -102,7 +102,14 @@ class InMemoryStore:
         return [kv for key, kv in sorted(self._keys.items()) if key.startswith(prefix)]
 
     def _holds(self, compare: Compare) -> bool:
-        kv = self._keys.get(compare.key)
+        if not compare.prefix:
+            return self._holds_for(compare, self._keys.get(compare.key))
+        under = self._under(compare.key)
+        if not under:  # as etcd: an empty range is one missing key, whose value never compares
+            return compare.target != "value" and self._holds_for(compare, None)
+        return all(self._holds_for(compare, kv) for kv in under)
+
+    def _holds_for(self, compare: Compare, kv: KeyValue | None) -> bool:
         actual: int | bytes
         if compare.target == "value":
             actual = kv.value if kv else b""

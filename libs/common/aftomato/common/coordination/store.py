@@ -32,16 +32,24 @@ class KeyValue:
 
 @dataclass(frozen=True, slots=True)
 class Compare:
-    """``target`` of ``key`` compared with ``operand`` (a missing key has revisions 0)."""
+    """``target`` of ``key`` compared with ``operand`` (a missing key has revisions 0).
+
+    With ``prefix``, every key under ``key`` must satisfy it, as in etcd: an empty range compares
+    as one missing key (and a value comparison on it fails)."""
 
     key: str
     target: Literal["create", "mod", "value"]
     operator: Literal["==", "!=", "<", ">"]
     operand: int | bytes
+    prefix: bool = False
 
     @classmethod
     def absent(cls, key: str) -> Compare:
         return cls(key, "create", "==", 0)
+
+    @classmethod
+    def nothing_under(cls, prefix: str) -> Compare:
+        return cls(prefix, "create", "==", 0, prefix=True)
 
     @classmethod
     def present(cls, key: str) -> Compare:
