@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 from collections.abc import Callable
 from types import TracebackType
 
@@ -24,6 +23,7 @@ from tests.support.fake_kube.patch import merge_patch
 from tests.support.fake_kube.selectors import PodFilter
 from tests.support.fake_kube.server import build_app, serve
 from tests.support.fake_kube.store import Counters, PodStore
+from tests.support.fake_kube.trees import copy_tree
 from tests.support.fake_kube.validation import SchemaCheck
 
 
@@ -74,11 +74,11 @@ class FakeKube:
 
     def pods(self, namespace: str | None = None) -> list[Obj]:
         """Copies of the stored pods (of one namespace, or all), ordered by namespace and name."""
-        return copy.deepcopy(self.store.matching(PodFilter(namespace)))
+        return copy_tree(self.store.matching(PodFilter(namespace)))
 
     def pod(self, namespace: str, name: str) -> Obj:
         """A copy of one stored pod; ``KubeError`` (404) if there is none."""
-        return copy.deepcopy(self.store.record(namespace, name).obj)
+        return copy_tree(self.store.record(namespace, name).obj)
 
     @property
     def open_watches(self) -> int:

@@ -6,7 +6,6 @@ and leave as ``Status`` bodies (``server.py``).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -21,6 +20,7 @@ from tests.support.fake_kube.selectors import (
     parse_label_selector,
 )
 from tests.support.fake_kube.store import PodStore
+from tests.support.fake_kube.trees import json_answer, parse
 
 STORE = web.AppKey("store", PodStore)
 
@@ -35,7 +35,7 @@ def _where(request: web.Request) -> tuple[str, str]:
 
 async def _body(request: web.Request) -> Any:
     try:
-        return json.loads(await request.read())
+        return parse(await request.read())
     except ValueError as error:
         raise bad_request(f"the request body is not JSON: {error}") from None
 
@@ -63,18 +63,18 @@ def _pod_list(items: list[Obj], resource_version: int) -> Obj:
 
 async def create_pod(request: web.Request) -> web.StreamResponse:
     pod = _store(request).create(request.match_info["namespace"], await _body(request))
-    return web.json_response(pod, status=201)
+    return json_answer(pod, status=201)
 
 
 async def list_pods(request: web.Request) -> web.StreamResponse:
     store, pod_filter = _store(request), _filter(request)
     if request.query.get("watch", "false").lower() in {"true", "1"}:
         return await serve_watch(request, store, pod_filter)
-    return web.json_response(_pod_list(store.matching(pod_filter), store.resource_version))
+    return json_answer(_pod_list(store.matching(pod_filter), store.resource_version))
 
 
 async def get_pod(request: web.Request) -> web.StreamResponse:
-    return web.json_response(_store(request).record(*_where(request)).obj)
+    return json_answer(_store(request).record(*_where(request)).obj)
 
 
 async def _grace_seconds(request: web.Request) -> int | None:
@@ -93,14 +93,14 @@ async def _grace_seconds(request: web.Request) -> int | None:
 
 async def delete_pod(request: web.Request) -> web.StreamResponse:
     grace = await _grace_seconds(request)
-    return web.json_response(_store(request).delete(*_where(request), grace))
+    return json_answer(_store(request).delete(*_where(request), grace))
 
 
 async def delete_pods(request: web.Request) -> web.StreamResponse:
     store, pod_filter = _store(request), _filter(request)
     namespace = request.match_info["namespace"]
     gone = [store.delete(namespace, pod["metadata"]["name"]) for pod in store.matching(pod_filter)]
-    return web.json_response(_pod_list(gone, store.resource_version))
+    return json_answer(_pod_list(gone, store.resource_version))
 
 
 def _precondition(body: Any) -> str | None:
@@ -120,7 +120,7 @@ async def replace_pod(request: web.Request) -> web.StreamResponse:
     pod = _store(request).update(
         namespace, name, lambda old: strategy.for_update(old, body), version
     )
-    return web.json_response(pod)
+    return json_answer(pod)
 
 
 async def _patch(request: web.Request) -> Obj:
@@ -140,7 +140,7 @@ async def patch_pod(request: web.Request) -> web.StreamResponse:
         lambda old: strategy.for_update(old, merge_patch(old, patch)),
         _precondition(patch),
     )
-    return web.json_response(pod)
+    return json_answer(pod)
 
 
 async def replace_status(request: web.Request) -> web.StreamResponse:
@@ -150,7 +150,7 @@ async def replace_status(request: web.Request) -> web.StreamResponse:
     pod = _store(request).update(
         namespace, name, lambda old: strategy.for_status_update(old, body), version
     )
-    return web.json_response(pod)
+    return json_answer(pod)
 
 
 async def patch_status(request: web.Request) -> web.StreamResponse:
@@ -162,7 +162,7 @@ async def patch_status(request: web.Request) -> web.StreamResponse:
         lambda old: strategy.for_status_update(old, merge_patch(old, patch)),
         _precondition(patch),
     )
-    return web.json_response(pod)
+    return json_answer(pod)
 
 
 def _required_version(body: Obj, name: str) -> str:

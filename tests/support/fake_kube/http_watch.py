@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
-import json
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -21,6 +19,7 @@ from tests.support.fake_kube.errors import KubeError, Obj, bad_request
 from tests.support.fake_kube.history import Cut, Event
 from tests.support.fake_kube.selectors import PodFilter
 from tests.support.fake_kube.store import PodStore
+from tests.support.fake_kube.trees import copy_tree, render
 
 
 def watch_event(event: Event, pod_filter: PodFilter, bookmarks: bool) -> Obj | None:
@@ -35,7 +34,7 @@ def watch_event(event: Event, pod_filter: PodFilter, bookmarks: bool) -> Obj | N
     if now:
         return {"type": "MODIFIED" if before else "ADDED", "object": event.obj}
     if before and event.prev is not None:
-        gone = copy.deepcopy(event.prev)
+        gone = copy_tree(event.prev)
         gone["metadata"]["resourceVersion"] = str(event.resource_version)
         return {"type": "DELETED", "object": gone}
     return None
@@ -88,4 +87,4 @@ async def _send_seen(
 
 
 async def _send(response: web.StreamResponse, event: Obj) -> None:
-    await response.write(json.dumps(event).encode() + b"\n")
+    await response.write(render(event) + b"\n")

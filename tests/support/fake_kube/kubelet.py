@@ -7,10 +7,9 @@ Succeeded or Failed once every main container has terminated.
 
 from __future__ import annotations
 
-import copy
-
 from tests.support.fake_kube.errors import Obj
 from tests.support.fake_kube.strategy import now
+from tests.support.fake_kube.trees import copy_tree
 
 _GROUPS = {"initContainers": "initContainerStatuses", "containers": "containerStatuses"}
 
@@ -64,7 +63,7 @@ def started_at(pod: Obj, container: str) -> str | None:
 def with_container_state(pod: Obj, container: str, state: Obj) -> Obj:
     """The pod's status after ``container`` enters ``state``; the phase follows."""
     group, spec = find_container(pod, container)
-    status = copy.deepcopy(pod.get("status") or {})
+    status = copy_tree(pod.get("status") or {})
     by_name = {entry["name"]: entry for entry in status.get(_GROUPS[group], [])}
     by_name[container] = container_status(spec, state)
     order = [c["name"] for c in pod["spec"][group] if c["name"] in by_name]

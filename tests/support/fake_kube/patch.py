@@ -6,10 +6,10 @@ A strategic merge patch differs only for lists with merge keys (``containerStatu
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from tests.support.fake_kube.errors import KubeError
+from tests.support.fake_kube.trees import copy_tree
 
 MERGE_TYPES = frozenset({"application/merge-patch+json", "application/strategic-merge-patch+json"})
 
@@ -17,8 +17,8 @@ MERGE_TYPES = frozenset({"application/merge-patch+json", "application/strategic-
 def merge_patch(target: Any, patch: Any) -> Any:
     """``target`` with ``patch`` applied; neither argument is changed."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return copy_tree(patch)
+    result = copy_tree(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)

@@ -14,6 +14,7 @@ from tests.support.fake_kube import http_logs, http_pods
 from tests.support.fake_kube.errors import KubeError, status_body
 from tests.support.fake_kube.faults import Faults, RequestRecord
 from tests.support.fake_kube.store import PodStore
+from tests.support.fake_kube.trees import json_answer
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FAULTS = web.AppKey("faults", Faults)
@@ -26,17 +27,17 @@ async def status_errors(request: web.Request, handler: Handler) -> web.StreamRes
     try:
         return await handler(request)
     except KubeError as error:
-        return web.json_response(error.status, status=error.code)
+        return json_answer(error.status, status=error.code)
     except web.HTTPException as error:
         if error.status < 400:
             raise
         message = "the server could not find the requested resource"
         if error.status != 404:
             message = f"{error.reason}: {request.method} {request.path}"
-        return web.json_response(status_body(error.status, message), status=error.status)
+        return json_answer(status_body(error.status, message), status=error.status)
     except Exception as error:  # a bug in the fake: say so in the answer, not only in a log
         body = status_body(500, f"the fake API server failed: {error!r}")
-        return web.json_response(body, status=500)
+        return json_answer(body, status=500)
 
 
 @web.middleware
@@ -45,7 +46,7 @@ async def faults_and_log(request: web.Request, handler: Handler) -> web.StreamRe
     request.app[REQUESTS].append(record)
     fault = request.app[FAULTS].take(request.method, request.path)
     if fault is not None:
-        response: web.StreamResponse = web.json_response(
+        response: web.StreamResponse = json_answer(
             status_body(fault.status, fault.message), status=fault.status
         )
     else:

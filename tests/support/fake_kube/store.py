@@ -7,7 +7,6 @@ An update that changes nothing is not committed, as on a real server.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -17,6 +16,7 @@ from tests.support.fake_kube.errors import Obj, already_exists, conflict, invali
 from tests.support.fake_kube.history import Cut, Event, Fanout, History, Subscription
 from tests.support.fake_kube.logs import ContainerLog
 from tests.support.fake_kube.selectors import PodFilter
+from tests.support.fake_kube.trees import copy_tree
 from tests.support.fake_kube.validation import SchemaCheck
 
 Key = tuple[str, str]  # (namespace, name)
@@ -107,7 +107,7 @@ class PodStore:
         old = record.obj
         if precondition is not None and precondition != old["metadata"]["resourceVersion"]:
             raise conflict(name)
-        new = change(copy.deepcopy(old))
+        new = change(copy_tree(old))
         new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
         self.validate(new)
         if new == old:
@@ -139,7 +139,7 @@ class PodStore:
         del self.pods[namespace, name]
         for log in record.logs.values():
             log.finish()
-        gone = copy.deepcopy(record.obj)
+        gone = copy_tree(record.obj)
         gone["metadata"]["resourceVersion"] = str(self.resource_version + 1)
         self.counters.pods_deleted += 1
         self._commit("DELETED", gone, record.obj)

@@ -7,13 +7,13 @@ few spec fields; a status update changes nothing but status.
 
 from __future__ import annotations
 
-import copy
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.support.fake_kube.errors import Obj, bad_request, invalid
+from tests.support.fake_kube.trees import copy_tree
 
 _SYSTEM_FIELDS = ("name", "namespace", "uid", "creationTimestamp", "generation", "generateName")
 _NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -31,7 +31,7 @@ def received(body: Any, namespace: str) -> Obj:
     """The body of a create or replace, with apiVersion and kind filled in as the URL implies."""
     if not isinstance(body, dict):
         raise bad_request("the request body must be a JSON object (a v1 Pod)")
-    pod = copy.deepcopy(body)
+    pod = copy_tree(body)
     pod.setdefault("apiVersion", "v1")
     pod.setdefault("kind", "Pod")
     if (pod["apiVersion"], pod["kind"]) != ("v1", "Pod"):
@@ -48,7 +48,7 @@ def received(body: Any, namespace: str) -> Obj:
 
 def for_create(pod: Obj, namespace: str, resource_version: int) -> Obj:
     """The stored form of a validated new pod."""
-    stored = copy.deepcopy(pod)
+    stored = copy_tree(pod)
     meta = stored["metadata"]
     if not meta.get("name") and meta.get("generateName"):
         meta["name"] = meta["generateName"] + "".join(
@@ -67,12 +67,12 @@ def for_create(pod: Obj, namespace: str, resource_version: int) -> Obj:
 
 def for_update(old: Obj, new: Obj) -> Obj:
     """A pod update (PUT or PATCH of the pod): system fields and status stay; spec mostly too."""
-    result = copy.deepcopy(new)
+    result = copy_tree(new)
     for field in _SYSTEM_FIELDS:
         result["metadata"].pop(field, None)
         if field in old["metadata"]:
             result["metadata"][field] = old["metadata"][field]
-    result["status"] = copy.deepcopy(old.get("status", {}))
+    result["status"] = copy_tree(old.get("status", {}))
     if _mutable_spec_removed(result.get("spec", {})) != _mutable_spec_removed(old["spec"]):
         cause = ("spec", "FieldValueForbidden", _SPEC_CHANGE_FORBIDDEN)
         raise invalid(old["metadata"]["name"], [cause])
@@ -81,14 +81,14 @@ def for_update(old: Obj, new: Obj) -> Obj:
 
 def for_status_update(old: Obj, new: Obj) -> Obj:
     """A status update: everything but status comes from the stored pod."""
-    result = copy.deepcopy(old)
-    result["status"] = copy.deepcopy(new.get("status") or {})
+    result = copy_tree(old)
+    result["status"] = copy_tree(new.get("status") or {})
     return result
 
 
 def terminating(old: Obj, grace_seconds: int) -> Obj:
     """A graceful deletion: the pod stays, marked, until its node has stopped it."""
-    result = copy.deepcopy(old)
+    result = copy_tree(old)
     deadline = datetime.now(UTC) + timedelta(seconds=grace_seconds)
     result["metadata"]["deletionTimestamp"] = deadline.strftime("%Y-%m-%dT%H:%M:%SZ")
     result["metadata"]["deletionGracePeriodSeconds"] = grace_seconds
