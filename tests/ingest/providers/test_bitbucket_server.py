@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -65,8 +64,8 @@ def test_a_push_that_changes_several_refs_builds_each_of_them() -> None:
     assert parse("repo:refs_changed", payload) == Parsed(
         (
             main,
-            replace(main, branch="feature/new"),
-            replace(main, branch="v2.0", ref_type=RefType.TAG),
+            main._replace(branch="feature/new"),
+            main._replace(branch="v2.0", ref_type=RefType.TAG),
         )
     )
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -59,14 +58,13 @@ def push(changes: dict[str, object]) -> Any:
         (
             "System Hook",
             "system-tag-event.json",
-            replace(TAG, commit="5937ac0a7beb003549fc5fd26fc247adbce4a52e"),
+            TAG._replace(commit="5937ac0a7beb003549fc5fd26fc247adbce4a52e"),
         ),
         # An older system hook without ``action``: the MR is open, so it builds.
         (
             "System Hook",
             "system-merge-request-event.json",
-            replace(
-                MERGE_REQUEST,
+            MERGE_REQUEST._replace(
                 project_key="jsmith/example",
                 commit="ba3e0d8ff79c80d5b0bbb4f3e2e343e0aaa662b7",
             ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from aftomato.common.messages import RefType
 
@@ -19,9 +19,12 @@ class PayloadError(ValueError):
     """The body is not what the provider sends: the message names the missing or bad field."""
 
 
-@dataclass(frozen=True, slots=True)
-class BuildRef:
-    """One build the delivery asks for."""
+class BuildRef(NamedTuple):
+    """One build the delivery asks for.
+
+    A named tuple, like :class:`Parsed`: as immutable as a frozen dataclass, and built in a
+    quarter of the instructions (a frozen dataclass sets each field through
+    ``object.__setattr__``); every delivery builds them."""
 
     project_key: str
     branch: str
@@ -33,8 +36,7 @@ class BuildRef:
     parameters: Mapping[str, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """The builds a delivery asks for; when there are none, ``reason`` says why (for the 2xx)."""
 
     builds: tuple[BuildRef, ...]

@@ -14,7 +14,6 @@ from aftomato.ingest.webhooks import PayloadError
 
 T = TypeVar("T")
 
-_MISSING = object()
 _KINDS: dict[type, str] = {
     str: "a string",
     int: "an integer",
@@ -35,8 +34,8 @@ def field(payload: object, path: str, kind: type[T]) -> T:
 def optional_field(payload: object, path: str, kind: type[T]) -> T | None:
     """The value at ``path``, or None where it (or an object on the way) is missing or null."""
     value = _lookup(payload, path)
-    if value is None or value is _MISSING:
-        return None
+    if value is None or type(value) is kind:  # the common case, without the checks below
+        return value
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         # JSON true is not a number
         raise PayloadError(f"field {path} is not {_KINDS.get(kind, kind.__name__)}")
@@ -54,21 +53,36 @@ def first_field(payload: object, paths: tuple[str, ...], kind: type[T]) -> T | N
 
 
 def _lookup(payload: object, path: str) -> Any:
+    """The value at ``path``; None where it, or something on the way, is missing or null."""
+    if type(payload) is not dict:
+        return _walk(payload, path)
+    current: Any = payload
+    for segment in _segments(path):
+        if type(current) is not dict:  # a list to index, or an error to name: the long way
+            return _walk(payload, path)
+        current = current.get(segment)
+        if current is None:
+            return None
+    return current
+
+
+def _walk(payload: object, path: str) -> Any:
+    """:func:`_lookup` through lists too, and the error naming where the path breaks."""
     if not isinstance(payload, dict):
         raise PayloadError("body is not a JSON object")
     current: Any = payload
     segments = _segments(path)
     for depth, segment in enumerate(segments):
         if isinstance(current, dict):
-            current = current.get(segment, _MISSING)
+            current = current.get(segment)
         elif isinstance(current, list) and segment.isdigit():
             index = int(segment)
-            current = current[index] if index < len(current) else _MISSING
+            current = current[index] if index < len(current) else None
         else:
             noun = "a list" if segment.isdigit() else "an object"
             raise PayloadError(f"field {'.'.join(segments[:depth])} is not {noun}")
-        if current is None or current is _MISSING:
-            return current
+        if current is None:
+            return None
     return current
 
 
