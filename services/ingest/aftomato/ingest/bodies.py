@@ -25,8 +25,9 @@ the standard parser may read a number apart. (A regular expression costs ten tim
 
 async def read_body(request: web.Request, limit: int) -> bytes:
     """The raw body (signatures are computed over these bytes), or :class:`TooLarge`."""
-    if request.content_length is not None and request.content_length > limit:
-        raise TooLarge(f"the body is {request.content_length} bytes; the limit is {limit}")
+    length = request.content_length  # parsed from the header on every read
+    if length is not None and length > limit:
+        raise TooLarge(f"the body is {length} bytes; the limit is {limit}")
     chunks: list[bytes] = []
     size = 0
     while chunk := await request.content.readany():

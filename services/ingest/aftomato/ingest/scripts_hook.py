@@ -48,7 +48,7 @@ def _signing_provider(
     if context.settings.insecure_allow_unsigned:
         return signed[0] if signed else providers["generic"]
     for provider in signed:
-        secrets = context.settings.secrets_for(provider.name)
+        secrets = context.secrets_for(provider.name)
         if secrets and provider.verify(request.headers, body, secrets):
             return provider
     if not signed:
