@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from aftomato.common.messages import (
     MESSAGE_TYPES,
+    NAMES_CHECKED,
     SCHEMA_VERSION,
     BuildFinished,
     BuildRequested,
@@ -74,6 +75,16 @@ def test_invalid_fields_are_named(changes: dict[str, object], field: str) -> Non
     with pytest.raises(ValidationError) as raised:
         requested(**changes)
     assert field in str(raised.value)
+
+
+def test_a_producer_that_checked_the_names_skips_only_those_checks() -> None:
+    fields = requested().model_dump() | {"project_key": "../etc", "branch": "-rf"}
+    checked = {NAMES_CHECKED: True}
+    assert BuildRequested.model_validate(fields, context=checked).project_key == "../etc"
+    with pytest.raises(ValidationError, match="project_key"):
+        BuildRequested.model_validate(fields)
+    with pytest.raises(ValidationError, match="commit"):
+        BuildRequested.model_validate(fields | {"commit": "not-a-sha"}, context=checked)
 
 
 def test_a_finished_build_must_be_in_a_final_state() -> None:

@@ -9,11 +9,12 @@ Unknown fields are ignored, so a consumer keeps working when a newer producer ad
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from aftomato.common.ids import new_event_id
 from aftomato.common.names import check_branch, check_parameter_name, check_project_key
@@ -22,8 +23,24 @@ from aftomato.common.states import BuildState
 SCHEMA_VERSION = 1
 """The version producers write today. Consumers parse every version up to it."""
 
-ProjectKey = Annotated[str, AfterValidator(check_project_key)]
-Branch = Annotated[str, AfterValidator(check_branch)]
+NAMES_CHECKED = "aftomato.names_checked"
+"""Validation-context key for a producer that checked ``project_key`` and ``branch`` with
+:mod:`aftomato.common.names` itself, as ingest's parsers do (to name the payload's field in the
+400): ``model_validate(data, context={NAMES_CHECKED: True})`` does not check them a second time
+(that was about a third of validating a ``BuildRequested``). Every other check still runs."""
+
+
+def _unless_checked(check: Callable[[str], str]) -> Callable[[str, ValidationInfo], str]:
+    def validate(value: str, info: ValidationInfo) -> str:
+        if info.context is not None and info.context.get(NAMES_CHECKED) is True:
+            return value
+        return check(value)
+
+    return validate
+
+
+ProjectKey = Annotated[str, AfterValidator(_unless_checked(check_project_key))]
+Branch = Annotated[str, AfterValidator(_unless_checked(check_branch))]
 BuildId = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
 
 
