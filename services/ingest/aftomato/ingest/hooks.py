@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from aiohttp import web
@@ -39,9 +39,9 @@ _SOURCES = {source.value: source for source in Source}
 """``Source`` by value: the enum's own lookup by value costs a tenth of a webhook's parse."""
 
 
-@dataclass(frozen=True)
-class Answer:
-    """What a delivery was answered, kept to answer its repeats the same way."""
+class Answer(NamedTuple):
+    """What a delivery was answered, kept to answer its repeats the same way (a named tuple: as
+    immutable as a frozen dataclass, and cheaper to build, once per delivery)."""
 
     event_id: str
     builds: tuple[dict[str, str], ...]
