@@ -18,9 +18,10 @@ from aftomato.ingest.errors import BadPayload, TooLarge, UnsupportedMediaType
 
 FORM = "application/x-www-form-urlencoded"
 _DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= code <= 0x39 else 0x20 for code in range(256))
-_LONG_NUMBER = b"0" * 20
-"""Digits enough to pass 2**64 (a run of them, once every digit reads ``0``): where orjson and
-the standard parser may read a number apart. (A regular expression costs ten times the parse.)"""
+_LONG_NUMBER = b"0" * 19
+"""Digits enough to pass -2**63 (19, with a minus) or 2**64 (20): a run of them, once every digit
+reads ``0``, is where orjson (a float past 64 bits) and the standard parser (an int) may read a
+number apart. (A regular expression costs ten times the parse.)"""
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
