@@ -1,4 +1,4 @@
-"""The bus builds a message's AMQP properties itself: the same bytes aio_pika's Message gives."""
+"""The bus builds a message's AMQP properties and body itself: the same bytes as the usual way."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import aio_pika
 import pytest
 from pamqp.header import ContentHeader
 
-from aftomato.common.bus.rabbitmq import message_properties
+from aftomato.common.bus.rabbitmq import message_body, message_properties
 from aftomato.common.messages import BuildFinished, BuildRequested, Message, ScriptsUpdated, Source
 from aftomato.common.states import BuildState
 
@@ -46,3 +46,8 @@ def test_properties_are_those_of_an_aio_pika_message(message: Message) -> None:
     assert ContentHeader(0, len(body), ours).marshal() == (
         ContentHeader(0, len(body), expected).marshal()
     )
+
+
+@pytest.mark.parametrize("message", MESSAGES, ids=lambda message: message.routing_key)
+def test_the_body_is_the_models_json(message: Message) -> None:
+    assert message_body(message) == message.model_dump_json().encode()

@@ -85,6 +85,12 @@ def message_properties(message: Message) -> aiormq.spec.Basic.Properties:
     )
 
 
+def message_body(message: Message) -> bytes:
+    """``message.model_dump_json().encode()``: the same bytes, without that method's decoding
+    them to ``str`` to be encoded back (a quarter of the instructions, callgrind)."""
+    return message.__pydantic_serializer__.to_json(message)
+
+
 def _delivery_count(incoming: AbstractIncomingMessage) -> int:
     returned = (incoming.headers or {}).get("x-delivery-count", 0)
     return 1 + (returned if isinstance(returned, int) else 0)
@@ -187,7 +193,7 @@ class RabbitMqBus:
         return self._connection.connected.is_set() and not self._channel.is_closed
 
     async def publish(self, message: Message) -> None:
-        body = message.model_dump_json().encode()
+        body = message_body(message)
         properties = message_properties(message)
         if not self.connected:
             raise BusUnavailable("not connected to RabbitMQ")
