@@ -36,7 +36,7 @@ _level = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = "5"
 _SOURCES = {source.value: source for source in Source}
-"""``Source`` by value: the enum's own lookup by value costs a tenth of a webhook's parse."""
+"""``Source`` by value: ``Source(value)`` costs 5k instructions a call (callgrind)."""
 
 
 class Answer(NamedTuple):
