@@ -10,6 +10,7 @@ gives False, never an exception.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -23,7 +24,16 @@ _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 
 def hmac_sha256(secret: str, body: bytes) -> str:
     """The lower-case hex HMAC-SHA256 of ``body`` under ``secret``."""
-    return hmac.new(_utf8(secret), body, hashlib.sha256).hexdigest()
+    keyed = _keyed(secret).copy()
+    keyed.update(body)
+    return keyed.hexdigest()
+
+
+@functools.lru_cache(maxsize=32)
+def _keyed(secret: str) -> hmac.HMAC:
+    """The HMAC state with ``secret`` taken in, copied for each body: that skips the key's own
+    two SHA-256 blocks and the context's set-up, about a third of checking a small body."""
+    return hmac.new(_utf8(secret), digestmod=hashlib.sha256)
 
 
 def verify_hmac_sha256(
