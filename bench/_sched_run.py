@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aftomato.common.bus.rabbitmq import RabbitMqBus
+from bench._collector import collector_paused
 from bench._sched_calls import Calls
 from bench._sched_load import Round, measure, offer
 from bench._sched_pods import PodClock
@@ -61,8 +62,9 @@ class Run:
         name, usage = self.service.name, Usage.of(self.service, self.backends)
         before, started = usage.read(), time.perf_counter()
         await self.calls.start()
-        result = await measure(self.clock, await offer(self.bus, rate, seconds))
-        cores = usage.cores(before, time.perf_counter() - started)
+        with collector_paused():
+            result = await measure(self.clock, await offer(self.bus, rate, seconds))
+            cores = usage.cores(before, time.perf_counter() - started)
         await self.broker.settle(self.clock, pause=1.0)
         created = max(len(result.latencies), 1)
         cpu_ms = (usage.read()[name] - before[name]) / created * 1000
