@@ -32,6 +32,7 @@ from aftomato.common.coordination.keys import (
 )
 from aftomato.common.coordination.release import release_build, release_running
 from aftomato.common.messages import BuildRequested
+from aftomato.scheduler.grouped_writes import GroupedWrites
 from aftomato.scheduler.shared_lease import SharedLease, SharedLeases
 
 PROMOTION_ATTEMPTS = 5
@@ -90,6 +91,7 @@ class Placement:
         self._lease_seconds = lease_seconds
         self._retention = retention
         self._lock_leases = lock_leases
+        self._marks = GroupedWrites(store)
         self._clock = clock
 
     async def enqueue(self, request: BuildRequested, *, newest: bool = False) -> Enqueued:
@@ -326,8 +328,10 @@ class Placement:
         return [RunningBuild.model_validate_json(kv.value) for kv in found]
 
     async def mark_pod_created(self, build_id: str, running: RunningBuild) -> bool:
+        """Note that the build's pod was made, if the build still holds its lock (committed
+        with the marks of the moment: nothing waits on it for latency)."""
         created = running.model_copy(update={"pod_created": True})
-        return await self._store.transaction(
+        return await self._marks.write(
             [Compare.value_is(self.keys.lock(running.branch), build_id.encode())],
             [Put(self.keys.running(build_id), created.model_dump_json().encode(), running.lease)],
         )
