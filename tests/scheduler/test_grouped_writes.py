@@ -72,3 +72,16 @@ async def test_a_write_after_the_window_is_committed_too(store: InMemoryStore) -
     await asyncio.sleep(0.01)
     assert await writes.write([], [Put("/k/b", b"v")])
     assert len(await store.get_prefix("/k/")) == 2
+
+
+async def test_two_writes_of_one_key_are_never_in_one_transaction(store: InMemoryStore) -> None:
+    writes = GroupedWrites(store)
+    first, second, other = await asyncio.gather(
+        writes.write([Compare.absent("/k/a")], [Put("/k/a", b"first")]),
+        writes.write([Compare.absent("/k/a")], [Put("/k/a", b"second")]),
+        writes.write([Compare.absent("/k/b")], [Put("/k/b", b"v")]),
+    )
+    assert (first, second, other) == (True, False, True)
+    written = await store.get("/k/a")
+    assert written is not None
+    assert written.value == b"first"

@@ -68,6 +68,21 @@ class GroupedWrites:
             raise
 
     async def _commit(self, group: list[_Write]) -> None:
+        # etcd refuses a transaction that writes one key twice: such a write goes alone after
+        together: list[_Write] = []
+        alone: list[_Write] = []
+        written: set[str] = set()
+        for write in group:
+            keys = {op.key for op in write.operations}
+            if keys & written:
+                alone.append(write)
+            else:
+                together.append(write)
+                written |= keys
+        await self._commit_together(together)
+        await self._commit_alone(alone)
+
+    async def _commit_together(self, group: list[_Write]) -> None:
         if len(group) > 1:
             try:
                 together = await self._store.transaction(
@@ -84,6 +99,9 @@ class GroupedWrites:
                 for write in group:
                     _settle(write, result=True)
                 return
+        await self._commit_alone(group)
+
+    async def _commit_alone(self, group: list[_Write]) -> None:
         for write in group:
             try:
                 _settle(
