@@ -47,14 +47,16 @@ class SharedLease:
             return await write(await self.current())
 
     async def current(self) -> int:
-        if self._fresh() is None:
+        lease = self._fresh()
+        if lease is None:
             async with self._granting:  # one grant for all the writes that wait for it
-                if self._fresh() is None:
+                lease = self._fresh()
+                if lease is None:
+                    asked_at = self._clock()  # its time runs from before the answer comes
                     ttl = self._covers_seconds + self._renew_seconds
-                    self._lease = await self._store.grant_lease(ttl)
-                    self._granted_at = self._clock()
-        assert self._lease is not None
-        return self._lease
+                    lease = await self._store.grant_lease(ttl)
+                    self._lease, self._granted_at = lease, asked_at
+        return lease
 
     def _fresh(self) -> int | None:
         if self._lease is None or self._clock() - self._granted_at >= self._renew_seconds:
