@@ -133,17 +133,7 @@ class Placement:
         ]
 
         async def take(lease: int) -> RunningBuild | None:
-            running = RunningBuild(
-                request=request.model_dump_json(),
-                branch=branch,
-                lease=lease,
-                promoted_at=self._clock(),
-            )
-            operations: list[Operation] = [
-                Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
-                Put(lock, build_id.encode(), lease),
-                Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
-            ]
+            running, operations = self._taking(branch, build_id, request.model_dump_json(), lease)
             return running if await self._store.transaction(compares, operations) else None
 
         lock_lease = self._lock_leases.covering(self._lease_seconds(request))
@@ -263,21 +253,9 @@ class Placement:
             compares.append(Compare.absent(self.keys.slot(slot)))
 
         async def take(lease: int) -> RunningBuild | None:
-            running = RunningBuild(
-                request=head.item.value.decode(),
-                branch=branch,
-                lease=lease,
-                slot=slot,
-                promoted_at=self._clock(),
-            )
-            operations: list[Operation] = [
-                Delete(head.item.key),
-                Put(self.keys.lock(branch), build_id.encode(), lease),
-                Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
-                Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
-            ]
-            if slot is not None:
-                operations.append(Put(self.keys.slot(slot), build_id.encode(), lease))
+            request = head.item.value.decode()
+            running, taking = self._taking(branch, build_id, request, lease, slot)
+            operations: list[Operation] = [Delete(head.item.key), *taking]
             if not newest:
                 return running if await self._store.transaction(compares, operations) else None
             # kept as long as finished builds are: it only has to outlive the requests it beat
@@ -292,6 +270,22 @@ class Placement:
         lock_lease = self._lock_leases.covering(self._lease_seconds(head.request))
         running = await lock_lease.writing(take)
         return None if running is None else Promoted(head.request, running)
+
+    def _taking(
+        self, branch: str, build_id: str, request: str, lease: int, slot: int | None = None
+    ) -> tuple[RunningBuild, list[Operation]]:
+        """The build's running entry, and the writes that make it hold ``branch`` on ``lease``."""
+        running = RunningBuild(
+            request=request, branch=branch, lease=lease, slot=slot, promoted_at=self._clock()
+        )
+        operations: list[Operation] = [
+            Put(self.keys.lock(branch), build_id.encode(), lease),
+            Put(self.keys.running(build_id), running.model_dump_json().encode(), lease),
+            Put(self.keys.build(build_id), _entry(Phase.SCHEDULED, branch)),
+        ]
+        if slot is not None:
+            operations.append(Put(self.keys.slot(slot), build_id.encode(), lease))
+        return running, operations
 
     async def slots_full(self) -> bool:
         try:
