@@ -84,9 +84,10 @@ def test_no_role_grants_wildcards_and_each_grants_what_its_code_calls(
             granted.setdefault(service, set()).update(
                 (resource, verb) for resource in rule["resources"] for verb in rule["verbs"]
             )
-    pods = {("pods", verb) for verb in ("create", "list", "patch", "delete")}
+    pods = {("pods", verb) for verb in ("create", "get", "list", "patch", "delete")}
     assert granted == {
-        "scheduler": pods,  # kube_pods.py: create, patch + delete (cancel), list (existing)
+        # kube_pods.py: create, patch + delete (cancel), get (withdraw), list (existing)
+        "scheduler": pods,
         "watcher": {("pods", v) for v in ("get", "list", "watch", "delete")}
         | {("pods/log", "get")},
         "api": {("pods/log", "get")},

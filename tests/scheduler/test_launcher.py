@@ -9,7 +9,7 @@ from kubernetes_asyncio.client import CoreV1Api
 from prometheus_client import CollectorRegistry
 
 from aftomato.common.bus.memory import InMemoryBroker, InMemoryBus
-from aftomato.common.coordination.keys import BuildKeys
+from aftomato.common.coordination.keys import BuildKeys, RunningBuild
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.coordination.release import release_build
 from aftomato.common.messages import BuildRequested
@@ -120,3 +120,23 @@ async def test_a_sweep_after_the_build_ran_and_ended_leaves_no_second_pod(
     assert await rig.launcher.launch(Promoted(sent, running)) is False
     assert rig.live_pods() == []
     assert rig.fake.counters.pods_created == 2  # made, then withdrawn at once
+
+
+async def test_a_pod_that_ran_and_ended_before_it_was_marked_is_left_to_the_watcher(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = request("team/queue-app")
+    promoted = await rig.promote(sent)
+    name = pod_name(sent.build_id)
+    marking = rig.placement.mark_pod_created
+
+    async def ends_first(build_id: str, running: RunningBuild) -> bool:
+        # the pod runs and the watcher finishes its build before the mark is committed
+        rig.fake.set_phase(NAMESPACE, name, "Succeeded")
+        await release_build(rig.store, rig.placement.keys, build_id)
+        return await marking(build_id, running)
+
+    monkeypatch.setattr(rig.placement, "mark_pod_created", ends_first)
+    assert await rig.launcher.launch(promoted) is False  # its branch is free
+    assert rig.live_pods() == [name]  # not deleted before the watcher keeps its log
+    assert CANCELLED_ANNOTATION not in rig.fake.pods(NAMESPACE)[0]["metadata"]["annotations"]

@@ -41,7 +41,7 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace 
 scheduler:
   - apiGroups: [""]
     resources: [pods]
-    verbs: [create, list, patch, delete]
+    verbs: [create, get, list, patch, delete]
 watcher:
   - apiGroups: [""]
     resources: [pods]

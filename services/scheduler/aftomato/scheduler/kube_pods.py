@@ -16,7 +16,12 @@ from kubernetes_asyncio.client import ApiException, CoreV1Api
 
 from aftomato.common.logging import get_logger
 from aftomato.scheduler.labels import MANAGED_BY_SELECTOR
-from aftomato.scheduler.pods import CANCELLED_ANNOTATION, PodRejected, PodsUnavailable
+from aftomato.scheduler.pods import (
+    CANCELLED_ANNOTATION,
+    ENDED_PHASES,
+    PodRejected,
+    PodsUnavailable,
+)
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -61,6 +66,23 @@ class KubePods:
                 return False
             raise PodRejected(_message(error)) from error
         return True
+
+    async def withdraw(self, name: str, reason: str) -> bool:
+        async def phase() -> str | None:
+            response = await self._api.read_namespaced_pod(
+                name, self._namespace, _preload_content=False
+            )
+            pod = orjson.loads(await _released(response))
+            return (pod.get("status") or {}).get("phase")
+
+        try:
+            if await _retrying(phase) in ENDED_PHASES:
+                return False
+        except ApiException as error:
+            if error.status == 404:
+                return False
+            raise PodRejected(_message(error)) from error
+        return await self.cancel(name, reason, 0)
 
     async def existing(self) -> set[str]:
         async def names() -> set[str]:

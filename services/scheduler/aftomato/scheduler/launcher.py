@@ -58,12 +58,8 @@ class Launcher:
                 log.warning("pod not created yet; will retry", error=str(unavailable))
                 return True
         if not await self.placement.mark_pod_created(request.build_id, promoted.running):
-            # The build ended while its pod was being made: cancelled before it had one, or it
-            # ran and finished before a sweep made its pod again. A pod made now would run it
-            # again, so it goes.
             if created:
-                log.warning("withdrawing the pod of a build that ended meanwhile")
-                await self.pods.cancel(manifest["metadata"]["name"], ENDED_MEANWHILE, 0)
+                await self._withdraw(manifest["metadata"]["name"])
             return False
         self.metrics.scheduled.inc()
         log.info("build pod created", pod=manifest["metadata"]["name"])
@@ -100,6 +96,16 @@ class Launcher:
         request = BuildRequested.model_validate_json(running.request)
         await self.bus.publish(_finished(request, BuildState.CANCELLED, reason))
         return await self.placement.finish(build_id, BuildState.CANCELLED.value)
+
+    async def _withdraw(self, name: str) -> None:
+        """Take back the pod just made for a build that ended meanwhile: cancelled before it had
+        one, or ended after a sweep read it and made its pod again; a pod left to run would run
+        it again. A pod that ended already ran the build itself, between its making and its
+        mark: the watcher finishes it as any other."""
+        if await self.pods.withdraw(name, ENDED_MEANWHILE):
+            log.warning("withdrew the pod of a build that ended meanwhile", pod=name)
+        else:
+            log.info("the build ran and ended before its pod was marked made", pod=name)
 
     async def _fail(self, request: BuildRequested, reason: str, cause: str) -> bool:
         self.metrics.errored.labels(cause).inc()

@@ -1,5 +1,5 @@
-"""Build pods as the scheduler needs them: create one idempotently, cancel one, list
-which exist.
+"""Build pods as the scheduler needs them: create one idempotently, cancel one, withdraw one
+made for a build that ended without it, list which exist.
 
 :mod:`.kube_pods` implements this on the Kubernetes API; the embedded mode implements it with
 local processes. Creating is idempotent because pod names derive from build ids.
@@ -11,6 +11,9 @@ from typing import Any, Protocol
 
 CANCELLED_ANNOTATION = "aftomato.io/cancelled"
 """Set on a pod before the scheduler deletes it: the watcher records it ``cancelled``."""
+
+ENDED_PHASES = frozenset({"Succeeded", "Failed"})
+"""Pod phases after which the pod's containers never run again."""
 
 
 class PodRejected(Exception):
@@ -28,6 +31,10 @@ class BuildPods(Protocol):
 
     async def cancel(self, name: str, reason: str, grace_seconds: int) -> bool:
         """Mark the pod cancelled with ``reason`` and delete it; False if there was no pod."""
+
+    async def withdraw(self, name: str, reason: str) -> bool:
+        """Cancel the pod at once unless it has ended: a pod that ended ran its build, and the
+        watcher deletes it once its log is kept. False if it had ended or there was no pod."""
 
     async def existing(self) -> set[str]:
         """The names of the build pods that exist now."""

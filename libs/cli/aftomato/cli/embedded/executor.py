@@ -1,7 +1,7 @@
 """The local executor: build pods as local processes, for ``aftomato up``.
 
 One object plays the three parts Kubernetes plays for the services: the scheduler's
-:class:`~aftomato.scheduler.pods.BuildPods` (create from the manifest, cancel, exists), the
+:class:`~aftomato.scheduler.pods.BuildPods` (create from the manifest, cancel, withdraw, list), the
 watcher's :class:`~aftomato.watcher.pod_source.PodSource` (list, watch, log, delete, pods as the
 API's dicts) and the api's :class:`~aftomato.api.live_logs.LiveLogs` (follow a running build's
 log). A created pod runs the build-container entrypoint in folders of its own (:mod:`.local_run`)
@@ -27,7 +27,7 @@ from aftomato.cli.embedded.pod_table import PodTable
 from aftomato.common.blobs.store import CHUNK_BYTES, BlobStore
 from aftomato.common.logging import bind_ids, get_logger
 from aftomato.common.records.model import BuildRecord
-from aftomato.scheduler.pods import CANCELLED_ANNOTATION
+from aftomato.scheduler.pods import CANCELLED_ANNOTATION, ENDED_PHASES
 from aftomato.watcher.pod_source import Pod, PodEvent
 
 log = get_logger(__name__)
@@ -77,6 +77,12 @@ class LocalExecutor:
         await self._stop(name, grace_seconds)
         await self._table.remove(name)
         return True
+
+    async def withdraw(self, name: str, reason: str) -> bool:
+        pod = self._table.get(name)
+        if pod is None or pod["status"].get("phase") in ENDED_PHASES:
+            return False
+        return await self.cancel(name, reason, 0)
 
     async def existing(self) -> set[str]:
         return set(self._table.names())
