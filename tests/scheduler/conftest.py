@@ -1,4 +1,5 @@
-"""Fixtures of the scheduler's tests: a harness on real RabbitMQ and etcd, or in-process."""
+"""Fixtures of the scheduler's tests: a harness on real RabbitMQ and etcd, or in-process; and
+placement and finishing over an in-process store, on a clock the test moves."""
 
 from __future__ import annotations
 
@@ -14,7 +15,17 @@ from aftomato.common.coordination.etcd import EtcdStore
 from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.settings import AmqpSettings, EtcdSettings
-from tests.scheduler.harness import Harness, write_build_scripts
+from aftomato.scheduler.finishing import Finishing
+from aftomato.scheduler.placement import Placement
+from aftomato.scheduler.retention import retention as finished_builds_lease
+from aftomato.scheduler.shared_lease import SharedLease, SharedLeases
+from tests.scheduler.harness import (
+    KEPT_SECONDS,
+    RENEW_SECONDS,
+    Harness,
+    write_build_scripts,
+)
+from tests.support.clock import ManualClock
 from tests.support.fake_kube import FakeKube
 
 
@@ -57,3 +68,37 @@ async def memory_harness(big_fake_kube: FakeKube, tmp_path: Path) -> AsyncIterat
         )
     finally:
         await bus.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def store(clock: ManualClock) -> InMemoryStore:
+    return InMemoryStore(clock=clock)
+
+
+@pytest.fixture
+def notes_lease(store: InMemoryStore, clock: ManualClock) -> SharedLease:
+    """The lease finished builds' notes are written on, shared by placement and finishing."""
+    return finished_builds_lease(store, KEPT_SECONDS, renew_seconds=RENEW_SECONDS, clock=clock)
+
+
+@pytest.fixture
+def placement(store: InMemoryStore, clock: ManualClock, notes_lease: SharedLease) -> Placement:
+    return Placement(
+        store,
+        BuildKeys(),
+        max_running=4,
+        lease_seconds=lambda _: 60,
+        retention=notes_lease,
+        lock_leases=SharedLeases(store, clock=clock),
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def finishing(store: InMemoryStore, placement: Placement, notes_lease: SharedLease) -> Finishing:
+    return Finishing(store, placement, retention=notes_lease)

@@ -16,7 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from aftomato.common.bus import Bus
 from aftomato.common.coordination import CoordinationStore
-from aftomato.common.coordination.keys import BuildKeys
+from aftomato.common.coordination.keys import BuildKeys, branch_key
 from aftomato.common.coordination.release import release_build
 from aftomato.common.ids import derived_build_id
 from aftomato.common.messages import BuildFinished, BuildRequested, Source
@@ -40,6 +40,11 @@ PROJECTS = {
     "team/broken": "concurrency: sometimes\n",
 }
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+BRANCH = branch_key("team/queue-app", "main")
+KEPT_SECONDS = 7 * 86_400
+"""How long the ``placement`` and ``finishing`` fixtures keep finished builds' notes."""
+RENEW_SECONDS = 3600
+"""How long the notes they write meanwhile share one lease."""
 
 
 def write_build_scripts(root: Path) -> Path:

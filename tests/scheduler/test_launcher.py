@@ -9,18 +9,17 @@ from kubernetes_asyncio.client import CoreV1Api
 from prometheus_client import CollectorRegistry
 
 from aftomato.common.bus.memory import InMemoryBroker, InMemoryBus
-from aftomato.common.coordination.keys import BuildKeys, RunningBuild
+from aftomato.common.coordination.keys import RunningBuild
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.coordination.release import release_build
 from aftomato.common.messages import BuildRequested
+from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.kube_pods import KubePods
 from aftomato.scheduler.labels import pod_name
 from aftomato.scheduler.launcher import ENDED_MEANWHILE, RECOVERY_DELAY_SECONDS, Launcher
 from aftomato.scheduler.metrics import SchedulerMetrics
 from aftomato.scheduler.placement import Placement, Promoted
 from aftomato.scheduler.pods import CANCELLED_ANNOTATION
-from aftomato.scheduler.retention import retention
-from aftomato.scheduler.shared_lease import SharedLeases
 from tests.scheduler.harness import NAMESPACE, Harness, request
 from tests.support.clock import ManualClock
 from tests.support.fake_kube import FakeKube, api_client
@@ -44,29 +43,20 @@ class Rig:
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
 async def rig(
-    memory_harness: Harness, big_fake_kube: FakeKube, clock: ManualClock
+    memory_harness: Harness,
+    big_fake_kube: FakeKube,
+    store: InMemoryStore,
+    placement: Placement,
+    finishing: Finishing,
+    clock: ManualClock,
 ) -> AsyncIterator[Rig]:
-    store = InMemoryStore()
-    placement = Placement(
-        store,
-        BuildKeys(),
-        max_running=0,
-        lease_seconds=lambda _: 600,
-        retention=retention(store, 3600),
-        lock_leases=SharedLeases(store, clock=clock),
-        clock=clock,
-    )
     bus = InMemoryBus(InMemoryBroker())
     async with api_client(big_fake_kube.url) as client:
         launcher = Launcher(
             bus,
             placement,
+            finishing,
             await memory_harness.scripts(),
             KubePods(CoreV1Api(client), NAMESPACE),
             memory_harness.pod_context(),

@@ -15,10 +15,12 @@ from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.messages import BuildFinished, BuildRequested
 from aftomato.common.scripts.config import ProjectConfig
 from aftomato.common.states import BuildState
+from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.kube_pods import KubePods
 from aftomato.scheduler.labels import pod_name
 from aftomato.scheduler.manifests import build_pod
-from aftomato.scheduler.placement import READ_BATCH, Placement
+from aftomato.scheduler.placement import Placement
+from aftomato.scheduler.placement_reads import READ_BATCH
 from aftomato.scheduler.reaper import VANISHED, Reaper
 from aftomato.scheduler.retention import retention
 from aftomato.scheduler.shared_lease import SharedLeases
@@ -36,20 +38,24 @@ class Rig:
     def __init__(self, pods: KubePods, harness: Harness, fake: FakeKube) -> None:
         self.store = InMemoryStore()
         self.keys = BuildKeys()
+        kept = retention(self.store, 3600)
         self.placement = Placement(
             self.store,
             self.keys,
             max_running=0,
             lease_seconds=lambda _: 600,
-            retention=retention(self.store, 3600),
+            retention=kept,
             lock_leases=SharedLeases(self.store),
         )
+        finishing = Finishing(self.store, self.placement, retention=kept)
         self.pods = pods
         self.harness = harness
         self.fake = fake
         self.bus = InMemoryBus(InMemoryBroker())
         self.clock = ManualClock()
-        self.reaper = Reaper(self.bus, self.placement, pods, grace_seconds=GRACE, clock=self.clock)
+        self.reaper = Reaper(
+            self.bus, self.placement, finishing, pods, grace_seconds=GRACE, clock=self.clock
+        )
         self.finished: list[BuildFinished] = []
 
     async def hear(self, delivery: Delivery) -> None:

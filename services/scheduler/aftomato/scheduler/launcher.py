@@ -16,6 +16,7 @@ from aftomato.common.logging import get_logger
 from aftomato.common.messages import BuildFinished, BuildRequested, BuildScheduled
 from aftomato.common.scripts.catalog import ScriptsReader
 from aftomato.common.states import BuildState
+from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.labels import pod_name
 from aftomato.scheduler.manifests import GRACE_MARGIN_SECONDS, build_pod
 from aftomato.scheduler.metrics import SchedulerMetrics
@@ -35,6 +36,7 @@ ENDED_MEANWHILE = "the build ended before this pod was made"
 class Launcher:
     bus: Bus
     placement: Placement
+    finishing: Finishing
     scripts: ScriptsReader
     pods: BuildPods
     pod_context: PodContext
@@ -95,7 +97,7 @@ class Launcher:
             return None  # the watcher records it cancelled and releases the lock
         request = BuildRequested.model_validate_json(running.request)
         await self.bus.publish(_finished(request, BuildState.CANCELLED, reason))
-        return await self.placement.finish(build_id, BuildState.CANCELLED.value)
+        return await self.finishing.finish(build_id, BuildState.CANCELLED.value)
 
     async def _withdraw(self, name: str) -> None:
         """Take back the pod just made for a build that ended meanwhile: cancelled before it had
@@ -111,7 +113,7 @@ class Launcher:
         self.metrics.errored.labels(cause).inc()
         log.warning("build ends before its pod runs", reason=reason)
         await self.bus.publish(_finished(request, BuildState.ERRORED, reason))
-        await self.placement.finish(request.build_id, BuildState.ERRORED.value)
+        await self.finishing.finish(request.build_id, BuildState.ERRORED.value)
         return False
 
 

@@ -18,9 +18,11 @@ from aftomato.common.messages import BuildFinished, BuildRequested
 from aftomato.common.scripts.catalog import ScriptsReader
 from aftomato.common.scripts.config import Concurrency
 from aftomato.common.states import BuildState
+from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.launcher import Launcher
 from aftomato.scheduler.metrics import SchedulerMetrics
-from aftomato.scheduler.placement import Placement, Waiting
+from aftomato.scheduler.placement import Placement
+from aftomato.scheduler.placement_reads import Waiting
 
 log = get_logger(__name__)
 
@@ -56,6 +58,7 @@ def losers(
 class Policies:
     bus: Bus
     placement: Placement
+    finishing: Finishing
     launcher: Launcher
     scripts: ScriptsReader
     metrics: SchedulerMetrics
@@ -95,7 +98,7 @@ class Policies:
         return BuildRequested.model_validate_json(running.request) if running else None
 
     async def _supersede(self, waiting: Waiting, newest: BuildRequested) -> None:
-        if not await self.placement.drop_waiting(waiting, BuildState.CANCELLED.value):
+        if not await self.finishing.drop_waiting(waiting, BuildState.CANCELLED.value):
             return  # started or dropped meanwhile, by this replica or another
         self.metrics.superseded.inc()
         request = waiting.request

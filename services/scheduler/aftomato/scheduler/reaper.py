@@ -15,6 +15,7 @@ from aftomato.common.coordination.keys import Phase
 from aftomato.common.logging import get_logger
 from aftomato.common.messages import BuildFinished, BuildRequested
 from aftomato.common.states import BuildState
+from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.labels import pod_name
 from aftomato.scheduler.placement import Placement
 from aftomato.scheduler.pods import BuildPods
@@ -29,6 +30,7 @@ class Reaper:
         self,
         bus: Bus,
         placement: Placement,
+        finishing: Finishing,
         pods: BuildPods,
         *,
         grace_seconds: float,
@@ -36,6 +38,7 @@ class Reaper:
     ) -> None:
         self._bus = bus
         self._placement = placement
+        self._finishing = finishing
         self._pods = pods
         self._grace = grace_seconds
         self._clock = clock
@@ -60,7 +63,7 @@ class Reaper:
         for build_id in ended:
             entry = entries[build_id]
             log.info("freeing the lock of a build that ended", build_id=build_id)
-            await self._placement.finish(build_id, (entry.outcome if entry else None) or "done")
+            await self._finishing.finish(build_id, (entry.outcome if entry else None) or "done")
             freed.append(running[build_id].branch)
         now = self._clock()
         for build_id in looked_for:
@@ -85,5 +88,5 @@ class Reaper:
                 reason=VANISHED,
             )
         )
-        await self._placement.finish(request.build_id, BuildState.ERRORED.value)
+        await self._finishing.finish(request.build_id, BuildState.ERRORED.value)
         self._missing_since.pop(request.build_id, None)

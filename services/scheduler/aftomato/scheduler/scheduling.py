@@ -23,6 +23,7 @@ from aftomato.common.messages import (
 from aftomato.common.scripts.catalog import ScriptsReader
 from aftomato.common.scripts.decision import decide
 from aftomato.common.states import BuildState
+from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.launcher import Launcher
 from aftomato.scheduler.metrics import SchedulerMetrics
 from aftomato.scheduler.placement import Placement
@@ -35,6 +36,7 @@ log = get_logger(__name__)
 class Scheduler:
     bus: Bus
     placement: Placement
+    finishing: Finishing
     scripts: ScriptsReader
     launcher: Launcher
     policies: Policies
@@ -104,7 +106,7 @@ class Scheduler:
 
     async def on_finished(self, finished: BuildFinished) -> None:
         branch = branch_key(finished.project_key, finished.branch)
-        freed = await self.placement.finish_running(
+        freed = await self.finishing.finish_running(
             finished.build_id,
             finished.state.value,
             branch,
@@ -120,7 +122,7 @@ class Scheduler:
             return
         waiting = await self.placement.waiting_request(cancel.build_id)
         if waiting is not None:
-            if await self.placement.drop_waiting(waiting, BuildState.CANCELLED.value):
+            if await self.finishing.drop_waiting(waiting, BuildState.CANCELLED.value):
                 await self._end(waiting.request, BuildState.CANCELLED, cancel.reason)
             return
         branch = await self.launcher.cancel_running(cancel.build_id, cancel.reason)

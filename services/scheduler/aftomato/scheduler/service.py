@@ -14,6 +14,7 @@ from aftomato.common.coordination.keys import BuildKeys
 from aftomato.common.messages import BuildRequested
 from aftomato.common.runner import Component
 from aftomato.common.scripts.catalog import ScriptsReader
+from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.handlers import QUEUE, ROUTING_KEYS, scheduler_handler
 from aftomato.scheduler.launcher import Launcher
 from aftomato.scheduler.metrics import SchedulerMetrics
@@ -56,20 +57,24 @@ def compose_scheduler(
         timeout = project.config.timeout if project and project.config else None
         return (timeout or pod_context.pod.timeout_seconds) + settings.lock_grace_seconds
 
+    kept = retention(store, settings.finished_builds_kept_days * DAY_SECONDS)
     placement = Placement(
         store,
         keys,
         max_running=settings.max_running,
         lease_seconds=lease_seconds,
-        retention=retention(store, settings.finished_builds_kept_days * DAY_SECONDS),
+        retention=kept,
         lock_leases=SharedLeases(store),
     )
-    launcher = Launcher(bus, placement, scripts, pods, pod_context, metrics)
-    policies = Policies(bus, placement, launcher, scripts, metrics)
+    finishing = Finishing(store, placement, retention=kept)
+    launcher = Launcher(bus, placement, finishing, scripts, pods, pod_context, metrics)
+    policies = Policies(bus, placement, finishing, launcher, scripts, metrics)
     scheduler = Scheduler(
-        bus, placement, scripts, launcher, policies, metrics, settings.max_running
+        bus, placement, finishing, scripts, launcher, policies, metrics, settings.max_running
     )
-    reaper = Reaper(bus, placement, pods, grace_seconds=settings.missing_pod_grace_seconds)
+    reaper = Reaper(
+        bus, placement, finishing, pods, grace_seconds=settings.missing_pod_grace_seconds
+    )
 
     async def sweep() -> None:
         for branch in await reaper.reap():
