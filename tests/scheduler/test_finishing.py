@@ -7,21 +7,29 @@ from __future__ import annotations
 from aftomato.common.coordination.keys import Phase
 from aftomato.common.coordination.memory import InMemoryStore
 from aftomato.common.coordination.release import release_build
+from aftomato.common.messages import BuildRequested
 from aftomato.scheduler.finishing import Finishing
 from aftomato.scheduler.placement import Placement
 from tests.scheduler.harness import BRANCH, KEPT_SECONDS, RENEW_SECONDS, request
 from tests.support.clock import ManualClock
 
 
-async def test_finishing_a_released_build_reads_the_branch_for_the_next(
-    placement: Placement, finishing: Finishing, store: InMemoryStore
-) -> None:
+async def ran_with_one_waiting(
+    placement: Placement, store: InMemoryStore
+) -> tuple[BuildRequested, BuildRequested]:
+    """Two requests of one branch: the first ran and its watcher released it; the second waits."""
     first, second = request("team/queue-app", number=1), request("team/queue-app", number=2)
     await placement.enqueue(first)
     await placement.enqueue(second)
-    running = await placement.promote(BRANCH)
-    assert running is not None
-    await release_build(store, placement.keys, first.build_id)  # the watcher released it
+    assert await placement.promote(BRANCH) is not None
+    await release_build(store, placement.keys, first.build_id)
+    return first, second
+
+
+async def test_finishing_a_released_build_reads_the_branch_for_the_next(
+    placement: Placement, finishing: Finishing, store: InMemoryStore
+) -> None:
+    first, second = await ran_with_one_waiting(placement, store)
 
     freed = await finishing.finish_running(first.build_id, "succeeded", BRANCH)
     assert freed is not None
@@ -74,12 +82,7 @@ async def test_finishing_a_waiting_or_unknown_build_takes_the_long_way(
 async def test_a_finished_build_is_remembered_for_the_retention_period_only(
     placement: Placement, finishing: Finishing, store: InMemoryStore, clock: ManualClock
 ) -> None:
-    first, waiting = request("team/queue-app", number=1), request("team/queue-app", number=2)
-    await placement.enqueue(first)
-    await placement.enqueue(waiting)
-    running = await placement.promote(BRANCH)
-    assert running is not None
-    await release_build(store, placement.keys, first.build_id)
+    first, waiting = await ran_with_one_waiting(placement, store)
     await finishing.finish_running(first.build_id, "succeeded", BRANCH)
     assert (await placement.enqueue(first)).new is False  # a redelivery builds nothing
 
