@@ -153,19 +153,6 @@ async def test_a_cancelled_build_is_stopped_and_shows_cancelled(executor: LocalE
     assert "never" not in await log_text(executor, name)
 
 
-async def test_withdrawing_stops_a_pod_still_running_but_keeps_one_that_ended(
-    executor: LocalExecutor,
-) -> None:
-    running, ended = pod_name("b7"), pod_name("b8")
-    await executor.create(manifest("b7", "t/slow"))
-    await executor.create(manifest("b8", "t/hello"))
-    await final_pod(executor, ended)
-    assert await executor.withdraw(running, "the build ended before this pod was made")
-    assert not await executor.withdraw(ended, "the build ended before this pod was made")
-    assert not await executor.withdraw(pod_name("nothing"), "no such pod")
-    assert await executor.existing() == {ended}  # the watcher deletes it once its log is kept
-
-
 async def test_a_build_past_its_deadline_times_out(executor: LocalExecutor) -> None:
     pod = manifest("b6", "t/slow")
     pod["spec"]["activeDeadlineSeconds"] = 1
