@@ -1,8 +1,10 @@
 """Freeing locks nobody will free: builds that ended, and builds whose pod vanished.
 
-Normally the watcher ends a build and its lease is revoked. The reaper covers the rest: a build
-the scheduler knows ended whose lease survived, and a build whose pod has been missing longer than
-a grace period (deleted by hand, its node lost) — that one ends ``errored`` with a reason.
+Normally the watcher ends a build and releases what it holds (lock, running entry and slot, in
+one transaction). The reaper covers the rest: a build the scheduler knows ended whose release
+never came (its keys outlive it on the shared lock lease), and a build whose pod has been missing
+longer than a grace period (deleted by hand, its node lost) — that one ends ``errored`` with a
+reason.
 """
 
 from __future__ import annotations

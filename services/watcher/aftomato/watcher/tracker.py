@@ -2,8 +2,8 @@
 
 Finishing is idempotent, so two watchers (or one that restarted) may both do it: the console log
 is stored (the same bytes again), the record written (a final state never moves), the lock
-released (only this build's lease), ``build.finished`` published (consumers are idempotent), and
-only then the pod deleted, so a log is never lost with its pod.
+released (only while this build holds it), ``build.finished`` published (consumers are
+idempotent), and only then the pod deleted, so a log is never lost with its pod.
 """
 
 from __future__ import annotations
