@@ -29,3 +29,9 @@ def test_nan_is_read_as_the_standard_parser_reads_it() -> None:
 def test_malformed_json_is_still_a_bad_payload() -> None:
     with pytest.raises(BadPayload, match="not valid JSON"):
         decode_payload("application/json", b'{"x": ', form_allowed=False)
+
+
+def test_a_body_nested_too_deeply_is_a_bad_payload_not_a_crash() -> None:
+    body = b'{"x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(BadPayload, match="nests too deeply"):
+        decode_payload("application/json", body, form_allowed=False)

@@ -28,7 +28,7 @@ from aftomato.ingest.metrics import IngestMetrics
 from aftomato.ingest.providers import PROVIDERS
 from aftomato.ingest.recent import RecentDeliveries
 from aftomato.ingest.settings import WebhookSettings
-from tests.ingest.providers.test_hostile_payloads import JSON_VALUES, SAMPLES, mutated
+from tests.ingest.providers.hostile import JSON_VALUES, SAMPLES, mutated
 from tests.ingest.webhook_client import (
     DELIVERY_HEADERS,
     EVENT_HEADERS,

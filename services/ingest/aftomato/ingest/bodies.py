@@ -11,10 +11,12 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+import msgspec
 import orjson
 from aiohttp import web
 
 from aftomato.ingest.errors import BadPayload, TooLarge, UnsupportedMediaType
+from aftomato.ingest.projection import Projection
 
 FORM = "application/x-www-form-urlencoded"
 _DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= code <= 0x39 else 0x20 for code in range(256))
@@ -43,8 +45,12 @@ def is_json_type(content_type: str) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
-def decode_payload(content_type: str, body: bytes, *, form_allowed: bool) -> Any:
-    """The JSON document a provider sent, or :class:`BadPayload` / :class:`UnsupportedMediaType`."""
+def decode_payload(
+    content_type: str, body: bytes, *, form_allowed: bool, projection: Projection | None = None
+) -> Any:
+    """The JSON document a provider sent, or :class:`BadPayload` / :class:`UnsupportedMediaType`.
+
+    With a ``projection``, only its fields where the body fits it, else the whole document."""
     if is_json_type(content_type):
         text = body
     elif content_type == FORM and form_allowed:
@@ -52,6 +58,11 @@ def decode_payload(content_type: str, body: bytes, *, form_allowed: bool) -> Any
     else:
         accepted = "application/json" + (f" or {FORM}" if form_allowed else "")
         raise UnsupportedMediaType(f"content type {content_type!r} is not {accepted}")
+    if projection is not None:
+        try:
+            return _projected(projection, text)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            pass  # decoded whole below, and the provider names what does not fit
     # orjson is several times faster; it refuses NaN and reads integers past 64 bits as floats,
     # so the standard parser reads what it refuses and any body with a number that long
     if _LONG_NUMBER not in text.translate(_DIGITS_AS_ZEROS):
@@ -63,6 +74,14 @@ def decode_payload(content_type: str, body: bytes, *, form_allowed: bool) -> Any
         return json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BadPayload(f"the body is not valid JSON: {error}") from None
+    except RecursionError:
+        raise BadPayload("the body is not valid JSON: it nests too deeply") from None
+
+
+def _projected(projection: Projection, text: bytes) -> Any:
+    if not text.isascii():  # msgspec does not check the strings it skips: what json.loads reads
+        text.decode("utf-8", "surrogatepass")
+    return projection.decode(text)
 
 
 def _form_payload(body: bytes) -> bytes:

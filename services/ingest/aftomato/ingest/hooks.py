@@ -98,7 +98,10 @@ async def _deliver(
     body = await read_body(request, context.settings.max_body_bytes)
     _verify(request, body, provider, context)
     payload = decode_payload(
-        request.content_type, body, form_allowed=provider.name == Source.GITHUB.value
+        request.content_type,
+        body,
+        form_allowed=provider.name == Source.GITHUB.value,
+        projection=provider.projection(request.headers),
     )
     delivery_id = provider.delivery_id(request.headers, body)
     fields: dict[str, Any] = {"provider": provider.name, "delivery_id": delivery_id}

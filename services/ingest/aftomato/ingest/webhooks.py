@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from aftomato.common.messages import RefType
+from aftomato.ingest.projection import Projection
 
 
 class PayloadError(ValueError):
@@ -56,6 +57,14 @@ Parse = Callable[[Headers, Any], Parsed]
 Verify = Callable[[Headers, bytes, Sequence[str]], bool]
 """``verify(headers, body, secrets)``: True if any secret signs the body (constant time)."""
 
+ProjectionFor = Callable[[Headers], Projection | None]
+"""The fields ``parse`` reads of this delivery's event, when the provider knows them."""
+
+
+def whole_body(headers: Headers) -> None:
+    """No projection: every event's body is decoded whole."""
+    return None
+
 
 @dataclass(frozen=True, slots=True)
 class Provider:
@@ -69,3 +78,5 @@ class Provider:
     delivery_id: Callable[[Headers, bytes], str]
     """The SCM's delivery id (a header); a hash of the body where the SCM sends none."""
     parse: Parse
+    projection: ProjectionFor = whole_body
+    """How to decode only what ``parse`` reads (:mod:`aftomato.ingest.projection`)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aftomato.ingest.webhooks import Headers, Parsed, PayloadError
+from aftomato.ingest.projection import Projection
+from aftomato.ingest.webhooks import Headers, Parsed, PayloadError, ProjectionFor
 
 Handler = Callable[[Any], Parsed]
 """Reads one kind of event from the decoded body."""
@@ -36,3 +37,12 @@ def no_build(reason: str) -> Handler:
         return Parsed.nothing(reason)
 
     return handler
+
+
+def projections(header: str, by_event: Mapping[str, Projection]) -> ProjectionFor:
+    """The projection of the event named in ``header``, for the events that have one."""
+
+    def projection_for(headers: Headers) -> Projection | None:
+        return by_event.get(headers.get(header, "").strip())
+
+    return projection_for

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aftomato.common.messages import RefType
+from aftomato.ingest.projection import Projection, projection
 from aftomato.ingest.providers._fields import field, first_field, optional_field
 from aftomato.ingest.providers._refs import (
     checked_branch,
@@ -34,6 +35,24 @@ class PushShape:
     """Tried in order: the first present is the pusher."""
     commit: tuple[str, ...] = ("after",)
     """Tried in order; the last one is required."""
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every path :func:`parse_push` reads with this shape (its projection)."""
+        return (
+            "ref",
+            "deleted",
+            "after",
+            self.project_key,
+            *self.commit,
+            *self.repo_url,
+            *self.actor,
+        )
+
+
+def push_projection(shape: PushShape) -> Projection:
+    """Decodes a push body into only what :func:`parse_push` reads with ``shape``."""
+    return projection(shape.paths)
 
 
 def parse_push(payload: object, shape: PushShape) -> Parsed:

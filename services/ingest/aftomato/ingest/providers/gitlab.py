@@ -23,9 +23,9 @@ from typing import Any
 
 from aftomato.common.messages import Source
 from aftomato.ingest.providers._delivery import delivery_from
-from aftomato.ingest.providers._events import Handler, dispatch, event_type
+from aftomato.ingest.providers._events import Handler, dispatch, event_type, projections
 from aftomato.ingest.providers._fields import field, first_field, optional_field
-from aftomato.ingest.providers._push import PushShape, parse_push
+from aftomato.ingest.providers._push import PushShape, parse_push, push_projection
 from aftomato.ingest.providers._refs import branch_at, commit_at, number_at, project_key_at
 from aftomato.ingest.signatures import token_header
 from aftomato.ingest.webhooks import BuildRef, Headers, Parsed, PayloadError, Provider
@@ -108,4 +108,7 @@ PROVIDER = Provider(
     verify=token_header(SIGNATURE_HEADER),
     delivery_id=delivery_from(*DELIVERY_HEADERS),
     parse=parse,
+    projection=projections(
+        EVENT_HEADER, dict.fromkeys(("Push Hook", "Tag Push Hook"), push_projection(_PUSH))
+    ),
 )
