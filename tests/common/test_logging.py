@@ -76,3 +76,24 @@ def test_console_format_is_plain_text() -> None:
     assert "hello" in text
     assert "build_id" in text
     assert not text.startswith("{")
+
+
+def test_lines_name_their_logger_and_keep_any_value(output: io.StringIO) -> None:
+    get_logger("aftomato.ingest.hooks").info("delivery", builds=({"branch": "é"},), id=2**70)
+    (line,) = lines(output)
+    assert line["logger"] == "aftomato.ingest.hooks"
+    assert line["builds"] == [{"branch": "é"}]
+    assert line["id"] == 2**70  # past what orjson writes: the standard encoder writes it
+
+
+def test_lines_below_the_level_are_dropped() -> None:
+    stream = io.StringIO()
+    configure_logging("ingest", LogSettings(format="json", level="warning"), stream=stream)
+    try:
+        get_logger("test").info("dropped")
+        logging.getLogger("aiohttp.server").info("dropped too")
+        get_logger("test").warning("kept")
+    finally:
+        logging.getLogger().handlers.clear()
+        structlog.reset_defaults()
+    assert [line["event"] for line in lines(stream)] == ["kept"]
