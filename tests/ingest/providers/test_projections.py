@@ -37,18 +37,20 @@ def outcome(provider: str, event: dict[str, str], body: bytes, *, projected: boo
     return parsed
 
 
-def test_the_pushes_of_github_gitea_and_gitlab_are_projected() -> None:
+def test_pushes_and_pull_requests_are_projected() -> None:
     events = {(provider, *event.values()) for provider, event, _ in PROJECTED}
     assert events == {
         ("github", "push"),
+        ("github", "pull_request"),
         ("gitea", "push"),
+        ("gitea", "pull_request"),
         ("gitlab", "Push Hook"),
         ("gitlab", "Tag Push Hook"),
     }
 
 
 @pytest.mark.parametrize(("provider", "event", "name"), PROJECTED)
-def test_a_real_push_parses_from_its_projection_as_from_the_whole_body(
+def test_a_real_body_parses_from_its_projection_as_from_the_whole_body(
     provider: str, event: dict[str, str], name: str
 ) -> None:
     body = payload_bytes(provider, name)
@@ -64,7 +66,7 @@ def test_a_real_push_parses_from_its_projection_as_from_the_whole_body(
 @pytest.mark.parametrize(("provider", "event", "name"), PROJECTED)
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_a_mutated_push_parses_from_its_projection_as_from_the_whole_body(
+def test_a_mutated_body_parses_from_its_projection_as_from_the_whole_body(
     provider: str, event: dict[str, str], name: str, data: st.DataObject
 ) -> None:
     body = json.dumps(data.draw(mutated(load(provider, name)))).encode()

@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Set
 
+from aftomato.ingest.projection import projection
 from aftomato.ingest.providers._fields import field, first_field, optional_field
 from aftomato.ingest.providers._refs import branch_at, commit_at, number_at, project_key_at
 from aftomato.ingest.webhooks import BuildRef, Parsed
 
 _REPO_URL = ("pull_request.head.repo.clone_url", "repository.clone_url")
 _ACTOR = ("sender.login", "sender.username")
+PULL_REQUEST_PROJECTION = projection(
+    [
+        "action",
+        "pull_request.merged",
+        "repository.full_name",
+        "pull_request.head.ref",
+        "pull_request.head.sha",
+        *_REPO_URL,
+        *_ACTOR,
+        "number",
+    ]
+)
+"""Decodes a pull-request body into only what :func:`parse_pull_request` reads."""
 
 
 def parse_pull_request(payload: object, builds_on: Set[str]) -> Parsed:

@@ -22,7 +22,7 @@ from typing import Any
 from aftomato.common.messages import Source
 from aftomato.ingest.providers._delivery import delivery_from
 from aftomato.ingest.providers._events import Handler, dispatch, event_type, no_build, projections
-from aftomato.ingest.providers._pull_request import parse_pull_request
+from aftomato.ingest.providers._pull_request import PULL_REQUEST_PROJECTION, parse_pull_request
 from aftomato.ingest.providers._push import PushShape, parse_delete, parse_push, push_projection
 from aftomato.ingest.signatures import hmac_header
 from aftomato.ingest.webhooks import Headers, Parsed, Provider
@@ -64,5 +64,8 @@ PROVIDER = Provider(
     verify=hmac_header(SIGNATURE_HEADER, prefix=""),
     delivery_id=delivery_from(DELIVERY_HEADER),
     parse=parse,
-    projection=projections(EVENT_HEADER, {"push": push_projection(_PUSH)}),
+    projection=projections(
+        EVENT_HEADER,
+        {"push": push_projection(_PUSH), "pull_request": PULL_REQUEST_PROJECTION},
+    ),
 )
