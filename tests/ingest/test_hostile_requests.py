@@ -23,7 +23,7 @@ from pydantic import SecretStr
 
 from aftomato.common.bus.memory import InMemoryBroker, InMemoryBus
 from aftomato.ingest.app import create_app
-from aftomato.ingest.hooks import Answer, HookContext
+from aftomato.ingest.hooks import HookContext
 from aftomato.ingest.metrics import IngestMetrics
 from aftomato.ingest.providers import PROVIDERS
 from aftomato.ingest.recent import RecentDeliveries
@@ -67,7 +67,7 @@ async def make_ingest() -> web.Application:
             {"secrets": [SecretStr(TEST_SECRET)], "max_body_bytes": 64 * 1024}
         ),
         metrics=IngestMetrics.register(CollectorRegistry()),
-        recent=RecentDeliveries[Answer](100),
+        recent=RecentDeliveries(100),
         clock=lambda: datetime(2026, 11, 25, tzinfo=UTC),
     )
     return create_app(PROVIDERS, context, ready=lambda: bus.connected, registry=CollectorRegistry())

@@ -19,7 +19,7 @@ from aftomato.common.ids import derived_build_id
 from aftomato.common.messages import BuildRequested, RefType, Source
 from aftomato.common.settings import AmqpSettings
 from aftomato.ingest.app import create_app
-from aftomato.ingest.hooks import Answer, HookContext
+from aftomato.ingest.hooks import HookContext
 from aftomato.ingest.metrics import IngestMetrics
 from aftomato.ingest.providers import PROVIDERS
 from aftomato.ingest.recent import RecentDeliveries
@@ -46,7 +46,7 @@ async def client(
         bus=bus,
         settings=WebhookSettings.model_validate({"secrets": [SecretStr("test-secret")]}),
         metrics=IngestMetrics.register(CollectorRegistry()),
-        recent=RecentDeliveries[Answer](100),
+        recent=RecentDeliveries(100),
         clock=lambda: NOW,
     )
     app = create_app(PROVIDERS, context, ready=lambda: bus.connected, registry=CollectorRegistry())

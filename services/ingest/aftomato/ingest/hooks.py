@@ -40,8 +40,8 @@ _SOURCES = {source.value: source for source in Source}
 
 
 class Answer(NamedTuple):
-    """What a delivery was answered, kept to answer its repeats the same way (a named tuple: as
-    immutable as a frozen dataclass, and cheaper to build, once per delivery)."""
+    """What a delivery is answered; a repeat gets the same, made again from its body (a named
+    tuple: as immutable as a frozen dataclass, and cheaper to build, once per delivery)."""
 
     event_id: str
     builds: tuple[dict[str, str], ...]
@@ -61,7 +61,7 @@ class HookContext:
     bus: Bus
     settings: WebhookSettings
     metrics: IngestMetrics
-    recent: RecentDeliveries[Answer]
+    recent: RecentDeliveries
     clock: Callable[[], datetime]
     _secrets: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
@@ -105,12 +105,10 @@ async def _deliver(
     )
     delivery_id = provider.delivery_id(request.headers, body)
     fields: dict[str, Any] = {"provider": provider.name, "delivery_id": delivery_id}
-    seen = context.recent.get(provider.name, delivery_id)
-    if seen is not None:
-        fields["event_id"] = seen.event_id
-        return json_response(seen.body(duplicate=True), 200), "duplicate", fields
     answer, messages = _normalise(provider, request.headers, delivery_id, payload, context.clock())
     fields |= {"event_id": answer.event_id, "builds": answer.builds}
+    if context.recent.seen(provider.name, delivery_id):
+        return json_response(answer.body(duplicate=True), 200), "duplicate", fields
     if not messages:
         fields["reason"] = answer.reason
         return json_response(answer.body(), 200), "ignored", fields
@@ -118,7 +116,7 @@ async def _deliver(
     # names the event id), and binding cost about 2% of a delivery's instructions.
     await publish_all_messages(context.bus, messages)
     context.metrics.requested(provider.name, len(messages))
-    context.recent.remember(provider.name, delivery_id, answer)
+    context.recent.remember(provider.name, delivery_id)
     return json_response(answer.body(), 202), "accepted", fields
 
 
