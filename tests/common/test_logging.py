@@ -97,3 +97,18 @@ def test_lines_below_the_level_are_dropped() -> None:
         logging.getLogger().handlers.clear()
         structlog.reset_defaults()
     assert [line["event"] for line in lines(stream)] == ["kept"]
+
+
+def test_a_stream_that_fails_does_not_make_a_log_call_raise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stream = io.StringIO()
+    configure_logging("ingest", LogSettings(format="json"), stream=stream)
+    monkeypatch.setattr(logging, "raiseExceptions", False)  # what the stdlib handler then does
+    stream.close()
+    try:
+        get_logger("test").info("lost, not raised")
+        logging.getLogger("aiohttp.server").warning("lost too")
+    finally:
+        logging.getLogger().handlers.clear()
+        structlog.reset_defaults()

@@ -91,6 +91,8 @@ class _Lines:
         try:
             self._handler.stream.write(line + "\n")
             self._handler.stream.flush()
+        except Exception:  # as the stdlib handler does: a log call never raises
+            self._handler.handleError(logging.makeLogRecord({"msg": line}))
         finally:
             self._handler.release()
 
