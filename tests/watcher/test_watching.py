@@ -232,6 +232,9 @@ async def test_cut_and_expired_watches_lose_no_transition(rig: Rig) -> None:
     async with rig.watcher():
         request = await rig.launch(6)
         await eventually(lambda: pod_exists(rig.fake, request), what="the pod")
+        # The watch must be open before the cut: one still being opened (the fake serves it on
+        # its own thread) could start after run_build's events and never be behind the compaction.
+        await eventually(lambda: rig.fake.open_watches == 1, what="the watch")
         rig.fake.cut_watches()
         run_build(rig.fake, request, "x\n", 0)
         rig.fake.compact()
