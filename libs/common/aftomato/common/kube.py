@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 from kubernetes_asyncio import client, config
 
@@ -24,7 +26,11 @@ async def kube_api_client(settings: KubeSettings) -> client.ApiClient:
             f"Kubernetes settings: KUBECONFIG: cannot load {where}: {error}"
         ) from error
     api_client = client.ApiClient(configuration)
-    await _without_environment_lookups(api_client)
+    try:
+        await _without_environment_lookups(api_client)
+    except BaseException:  # cancelled too: the caller never gets the client to close
+        await asyncio.shield(api_client.close())
+        raise
     return api_client
 
 
@@ -43,4 +49,4 @@ async def _without_environment_lookups(api_client: client.ApiClient) -> None:
         trust_env=False,
         read_bufsize=2**21,  # as the client's own: watch events may be large
     )
-    await session.close()
+    await asyncio.shield(session.close())  # finished even if the start-up is cancelled here
