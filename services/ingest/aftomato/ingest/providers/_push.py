@@ -23,6 +23,9 @@ from aftomato.ingest.providers._refs import (
 )
 from aftomato.ingest.webhooks import BuildRef, Parsed
 
+_REF, _DELETED, _NEW_HEAD = "ref", "deleted", "after"
+"""Where every one of these pushes keeps the ref, the deletion flag and the new head."""
+
 
 @dataclass(frozen=True, slots=True)
 class PushShape:
@@ -33,16 +36,16 @@ class PushShape:
     """Tried in order: the first present is the clone URL."""
     actor: tuple[str, ...]
     """Tried in order: the first present is the pusher."""
-    commit: tuple[str, ...] = ("after",)
+    commit: tuple[str, ...] = (_NEW_HEAD,)
     """Tried in order; the last one is required."""
 
     @property
     def paths(self) -> tuple[str, ...]:
         """Every path :func:`parse_push` reads with this shape (its projection)."""
         return (
-            "ref",
-            "deleted",
-            "after",
+            _REF,
+            _DELETED,
+            _NEW_HEAD,
             self.project_key,
             *self.commit,
             *self.repo_url,
@@ -57,17 +60,17 @@ def push_projection(shape: PushShape) -> Projection:
 
 def parse_push(payload: object, shape: PushShape) -> Parsed:
     """One build for a pushed branch or tag; nothing for a deletion or another kind of ref."""
-    ref = field(payload, "ref", str)
+    ref = field(payload, _REF, str)
     split = split_ref(ref)
     if split is None:
         return Parsed.nothing(not_branch_or_tag(ref))
     name, ref_type = split
-    deleted = optional_field(payload, "deleted", bool)
-    if deleted or is_zero_sha(optional_field(payload, "after", str)):
+    deleted = optional_field(payload, _DELETED, bool)
+    if deleted or is_zero_sha(optional_field(payload, _NEW_HEAD, str)):
         return Parsed.nothing(deletion_reason(ref_type))
     build = BuildRef(
         project_key=project_key_at(payload, shape.project_key),
-        branch=checked_branch(name, "ref"),
+        branch=checked_branch(name, _REF),
         ref_type=ref_type,
         commit=_commit(payload, shape.commit),
         repo_url=first_field(payload, shape.repo_url, str),
