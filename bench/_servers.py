@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -58,8 +59,17 @@ def idle_cores_seconds() -> float:
     return (int(fields[4]) + int(fields[5])) / _TICKS  # idle and iowait
 
 
-def start_ingest(amqp_url: str, log_level: str, logs: Path) -> Server:
-    """``aftomato ingest`` as it runs in production, JSON logs at ``log_level`` to a file."""
+def start_ingest(
+    amqp_url: str,
+    log_level: str,
+    logs: Path,
+    *,
+    wrapper: Sequence[str] = (),
+    start_timeout: float = START_TIMEOUT,
+) -> Server:
+    """``aftomato ingest`` as it runs in production, JSON logs at ``log_level`` to a file.
+
+    ``wrapper``: a command that runs it (a profiler), with the time it may take to listen."""
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("AFTOMATO_")}
     env |= {
@@ -69,21 +79,30 @@ def start_ingest(amqp_url: str, log_level: str, logs: Path) -> Server:
         "AFTOMATO_HTTP_PORT": str(port),
         "AFTOMATO_LOG_LEVEL": log_level,
     }
-    command = [str(Path(sys.executable).parent / "aftomato"), "ingest"]
-    return _start(f"ingest ({log_level} logging)", command, env, port, logs)
+    command = [*wrapper, sys.executable, str(Path(sys.executable).parent / "aftomato"), "ingest"]
+    return _start(f"ingest ({log_level} logging)", command, env, port, logs, start_timeout)
 
 
-def start_baseline(amqp_url: str, logs: Path) -> Server:
+def start_baseline(
+    amqp_url: str, logs: Path, *, wrapper: Sequence[str] = (), start_timeout: float = START_TIMEOUT
+) -> Server:
     port = free_port()
-    command = [sys.executable, "-m", "bench._baseline_ingest", amqp_url, str(port)]
-    return _start("baseline", command, dict(os.environ), port, logs)
+    command = [*wrapper, sys.executable, "-m", "bench._baseline_ingest", amqp_url, str(port)]
+    return _start("baseline", command, dict(os.environ), port, logs, start_timeout)
 
 
-def _start(name: str, command: list[str], env: dict[str, str], port: int, logs: Path) -> Server:
+def _start(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    logs: Path,
+    start_timeout: float,
+) -> Server:
     log = (logs / f"{name.split()[0]}-{port}.log").open("wb")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = Server(name, port, process, log)
-    deadline = time.monotonic() + START_TIMEOUT
+    deadline = time.monotonic() + start_timeout
     while not is_listening(port):
         if process.poll() is not None or time.monotonic() > deadline:
             server.stop()
