@@ -37,6 +37,7 @@ from aftomato.common.bus.topology import (
 from aftomato.common.logging import get_logger
 from aftomato.common.messages import Message
 from aftomato.common.settings import AmqpSettings
+from aftomato.common.timeouts import SharedTimeouts
 
 log = get_logger(__name__)
 
@@ -167,6 +168,8 @@ class RabbitMqBus:
         self._channel = channel
         self._exchange = exchange
         self._settings = settings
+        self._confirm_timeouts = SharedTimeouts(settings.publish_timeout)
+        """Every publish waits for its confirm this long: one timer a tick, not one a publish."""
 
     @classmethod
     async def connect(
@@ -198,7 +201,7 @@ class RabbitMqBus:
         if not self.connected:
             raise BusUnavailable("not connected to RabbitMQ")
         try:
-            async with asyncio.timeout(self._settings.publish_timeout):
+            async with self._confirm_timeouts():
                 # What aio_pika's Exchange.publish does, given the properties directly.
                 channel = await self._channel.get_underlay_channel()
                 await channel.basic_publish(
