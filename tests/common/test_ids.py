@@ -47,3 +47,10 @@ def test_build_ids_stay_what_they_were() -> None:
 def test_uuid5_hex_is_uuid5(name: str) -> None:
     namespace = uuid.uuid4()
     assert uuid5_hex(namespace.bytes, name) == uuid.uuid5(namespace, name).hex
+
+
+def test_uuid5_hex_is_uuid5_whatever_digits_the_hash_has() -> None:
+    namespace = uuid.uuid4()
+    for number in range(500):  # every value of the version and variant digits, many times
+        name = f"delivery-{number}"
+        assert uuid5_hex(namespace.bytes, name) == uuid.uuid5(namespace, name).hex

@@ -6,6 +6,7 @@ redelivered message name the same build, so nothing downstream ever makes a seco
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 
@@ -31,7 +32,19 @@ def derived_build_id(
 def uuid5_hex(namespace: bytes, name: str) -> str:
     """``uuid.uuid5(UUID(bytes=namespace), name).hex`` without ``UUID`` objects, at half
     the cost (callgrind): ingest derives several ids per webhook."""
-    digest = bytearray(hashlib.sha1(namespace + name.encode(), usedforsecurity=False).digest()[:16])
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
-    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
-    return digest.hex()
+    digest = _hashed(namespace).copy()
+    digest.update(name.encode())
+    hexed = digest.hexdigest()
+    # the first 16 bytes, with version 5 in the 13th digit and the RFC 4122 variant in the 17th
+    return f"{hexed[:12]}5{hexed[13:16]}{_VARIANT[hexed[16]]}{hexed[17:32]}"
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 0b11] for digit in "0123456789abcdef"}
+"""A hex digit with its two high bits set to ``10``."""
+
+
+@functools.lru_cache(maxsize=8)
+def _hashed(namespace: bytes) -> hashlib._Hash:
+    """SHA-1 with ``namespace`` taken in, copied for each name: OpenSSL looks the algorithm up
+    every time a hash is made, which costs more than hashing a short name."""
+    return hashlib.sha1(namespace, usedforsecurity=False)
