@@ -37,6 +37,8 @@ _level = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
 _SOURCES = {source.value: source for source in Source}
 """``Source`` by value: ``Source(value)`` costs 5k instructions a call (callgrind)."""
+_FORMS_FROM = frozenset({Source.GITHUB.value})
+"""The providers whose bodies may be form-encoded (a ``payload`` field holding the JSON)."""
 
 
 class Answer(NamedTuple):
@@ -100,7 +102,7 @@ async def _deliver(
     payload = decode_payload(
         request.content_type,
         body,
-        form_allowed=provider.name == Source.GITHUB.value,
+        form_allowed=provider.name in _FORMS_FROM,
         projection=provider.projection(request.headers),
     )
     delivery_id = provider.delivery_id(request.headers, body)

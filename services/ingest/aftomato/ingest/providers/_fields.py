@@ -33,7 +33,14 @@ def field(payload: object, path: str, kind: type[T]) -> T:
 
 def optional_field(payload: object, path: str, kind: type[T]) -> T | None:
     """The value at ``path``, or None where it (or an object on the way) is missing or null."""
-    value = _lookup(payload, path)
+    value: Any = payload
+    for segment in _segments(path):
+        if type(value) is not dict:  # a list to index, or an error to name: the long way
+            value = _walk(payload, path)
+            break
+        value = value.get(segment)
+        if value is None:
+            return None
     if value is None or type(value) is kind:  # the common case, without the checks below
         return value
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -52,22 +59,9 @@ def first_field(payload: object, paths: tuple[str, ...], kind: type[T]) -> T | N
     return None
 
 
-def _lookup(payload: object, path: str) -> Any:
-    """The value at ``path``; None where it, or something on the way, is missing or null."""
-    if type(payload) is not dict:
-        return _walk(payload, path)
-    current: Any = payload
-    for segment in _segments(path):
-        if type(current) is not dict:  # a list to index, or an error to name: the long way
-            return _walk(payload, path)
-        current = current.get(segment)
-        if current is None:
-            return None
-    return current
-
-
 def _walk(payload: object, path: str) -> Any:
-    """:func:`_lookup` through lists too, and the error naming where the path breaks."""
+    """The value at ``path`` through lists too (None where it, or something on the way, is
+    missing or null), and the error naming where the path breaks."""
     if not isinstance(payload, dict):
         raise PayloadError("body is not a JSON object")
     current: Any = payload
