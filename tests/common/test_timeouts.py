@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -119,6 +120,29 @@ async def test_waits_in_the_same_tick_share_one_timer() -> None:
         del loop.call_at
 
     assert 1 <= len(timers) <= 2  # two when the waits straddle the end of a tick
+
+
+def test_timeouts_expire_in_one_event_loop_after_another() -> None:
+    # a tick of a second: both loops' waits most likely fall in the same one, whose timer
+    # belongs to the first loop and dies with it
+    timeouts = SharedTimeouts(0.1, tick=1.0)
+
+    async def left_behind() -> None:
+        async with timeouts():
+            pass
+
+    async def overdue() -> float:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with contextlib.suppress(TimeoutError):
+            async with timeouts():
+                await asyncio.sleep(10)
+        return loop.time() - started
+
+    asyncio.run(left_behind())
+    waited = asyncio.run(asyncio.wait_for(overdue(), timeout=10))
+
+    assert 0.1 <= waited < 3
 
 
 def test_lengths_must_be_positive() -> None:

@@ -19,7 +19,8 @@ from types import TracebackType
 
 class SharedTimeouts:
     """Waits of ``seconds`` each: ``async with timeouts(): ...`` raises ``TimeoutError`` once
-    ``seconds`` (plus at most ``tick``) have passed. For the waits of one event loop."""
+    ``seconds`` (plus at most ``tick``) have passed. The waits run in one event loop at a time;
+    when it is another (a new ``asyncio.run``), the ticks of the last one are forgotten."""
 
     def __init__(self, seconds: float, *, tick: float = 0.05) -> None:
         if seconds <= 0 or tick <= 0:
@@ -28,6 +29,8 @@ class SharedTimeouts:
         self.tick = tick
         self._waiting: dict[int, set[SharedTimeout]] = {}
         """The waits still running, by the tick their deadline falls in."""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        """Whose timers expire the ticks."""
 
     def __call__(self) -> SharedTimeout:
         return SharedTimeout(self)
@@ -35,6 +38,8 @@ class SharedTimeouts:
     def enroll(self, wait: SharedTimeout) -> set[SharedTimeout]:
         """Add an entered ``wait`` to its tick's waits, which it leaves when it exits."""
         loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # the last loop's timers will never fire
+            self._loop, self._waiting = loop, {}
         tick = math.ceil((loop.time() + self.seconds) / self.tick)
         waits = self._waiting.get(tick)
         if waits is None:
