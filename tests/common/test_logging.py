@@ -55,6 +55,46 @@ def test_known_secrets_are_masked_everywhere(output: io.StringIO) -> None:
     assert REDACTED in output.getvalue()
 
 
+def fail_with_a_secret() -> None:
+    raise RuntimeError("refused hunter22")
+
+
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_secrets_are_masked_in_lists_keys_exceptions_and_as_escaped(log_format: str) -> None:
+    stream = io.StringIO()
+    configure_logging(
+        "api",
+        LogSettings(format=log_format),
+        secrets=["hunter22", 'quo"te\\back', "пароль-1"],
+        stream=stream,
+    )
+    try:
+        try:
+            fail_with_a_secret()
+        except RuntimeError:
+            get_logger("test").exception(
+                "failed",
+                tokens=["hunter22", ('quo"te\\back',)],
+                by_name={"пароль-1": {"deep": ["пароль-1"]}},
+            )
+        logging.getLogger("other").error("with %s", ['quo"te\\back'])
+        get_logger("test").info("big", id=2**70, secret="пароль-1")  # the standard encoder
+    finally:
+        logging.getLogger().handlers.clear()
+        structlog.reset_defaults()
+    written = stream.getvalue()
+    as_written = [
+        "hunter22",
+        'quo"te\\back',  # as is
+        'quo\\"te\\\\back',  # in JSON
+        'quo\\"te\\\\\\\\back',  # inside a repr, in JSON
+        "пароль-1",
+        "\\u043f\\u0430\\u0440\\u043e\\u043b\\u044c-1",  # in ASCII-only JSON
+    ]
+    assert [form for form in as_written if form in written] == []
+    assert written.count(REDACTED) >= 7
+
+
 def test_exceptions_are_structured(output: io.StringIO) -> None:
     try:
         raise RuntimeError("boom")

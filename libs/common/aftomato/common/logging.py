@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
@@ -54,10 +54,11 @@ def configure_logging(
         if use_json
         else structlog.dev.ConsoleRenderer(colors=output.isatty())
     )
+    masked = {secret for secret in secrets if len(secret) >= 4}
     rendering: list[Processor] = [
         *([structlog.processors.dict_tracebacks] if use_json else []),
-        _redact({s for s in secrets if len(s) >= 4}),
         renderer,
+        *([_redact(masked)] if masked else []),
     ]
     handler = logging.StreamHandler(output)
     handler.setFormatter(
@@ -117,23 +118,29 @@ def _add_component(component: str) -> Processor:
 
 
 def _redact(secrets: set[str]) -> Processor:
-    def redact(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
-        if secrets:
-            _scrub(event, secrets)
-        return event
+    """Masks every known secret in the rendered line, the last processor: wherever it stood (a
+    value, a key, a list, an exception's text), in every form a renderer writes it (as is,
+    escaped for JSON, or inside a ``repr``). One search of the line per form, where walking the
+    event cost 2 µs a line."""
+    forms = sorted({form for secret in secrets for form in _written_forms(secret)}, key=len)
+
+    def redact(_: WrappedLogger, __: str, line: EventDict | str) -> str:
+        text = str(line)  # after the renderer, the event is its line
+        for form in reversed(forms):  # longest first: no part of a longer form is left
+            if form in text:
+                text = text.replace(form, REDACTED)
+        return text
 
     return redact
 
 
-def _scrub(values: MutableMapping[str, Any], secrets: set[str]) -> None:
-    for key, value in values.items():
-        if isinstance(value, str):
-            for secret in secrets:
-                if secret in value:
-                    value = value.replace(secret, REDACTED)
-            values[key] = value
-        elif isinstance(value, MutableMapping):
-            _scrub(value, secrets)
+def _written_forms(secret: str) -> set[str]:
+    """``secret`` as is and inside a ``repr`` (a value in a list, a stdlib ``%r``), each as is and
+    escaped for JSON (by orjson, and by the standard encoder, which escapes what is not ASCII)."""
+    forms: set[str] = set()
+    for text in (secret, repr(secret)[1:-1]):
+        forms |= {text, orjson.dumps(text).decode()[1:-1], json.dumps(text)[1:-1]}
+    return forms
 
 
 def get_logger(name: str | None = None) -> FilteringBoundLogger:
