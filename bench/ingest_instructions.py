@@ -10,7 +10,7 @@ HMAC-SHA256 of the 8.5 KB body is counted as OpenSSL's portable code (about 240k
 against a few microseconds in hardware): the counts are printed by shared object, and the ratio
 also without OpenSSL (``libcrypto``).
 
-    python -m bench.ingest_instructions     # needs valgrind (apt-get install valgrind); ~2 min
+    python -m bench.ingest_instructions     # needs valgrind (apt-get install valgrind); ~80 s
     BENCH_REQUESTS=3000 python -m bench.ingest_instructions
 """
 

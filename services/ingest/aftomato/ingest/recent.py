@@ -44,4 +44,4 @@ class RecentDeliveries:
 
 
 def _key(source: str, delivery_id: str) -> str:
-    return f"{source}\x1f{delivery_id}"  # \x1f is in neither a provider name nor a delivery id
+    return f"{source}\x1f{delivery_id}"  # unambiguous: no provider name holds \x1f
