@@ -130,11 +130,16 @@ class Rig:
 
     @contextlib.asynccontextmanager
     async def watcher(
-        self, *, abrupt: bool = False, reporting: OpenReporting | None = None
+        self,
+        *,
+        abrupt: bool = False,
+        reporting: OpenReporting | None = None,
+        settings: WatcherSettings | None = None,
     ) -> AsyncIterator[WatcherParts]:
         """A running watcher; leaving the block stops it (``abrupt``: as a SIGKILL would).
 
-        ``reporting`` opens the reporting parts to run beside it (tests/watcher/reporting/)."""
+        ``reporting`` opens the reporting parts to run beside it (tests/watcher/reporting/);
+        ``settings`` replaces the rig's own for this watcher."""
         stack = contextlib.AsyncExitStack()
         async with stack:
             records = await DynamoDbStore.connect(self.aws)
@@ -153,7 +158,7 @@ class Rig:
                 coordination=self.coordination,
                 keys=self.keys,
                 source=KubePodSource(client, NAMESPACE),
-                settings=self.settings,
+                settings=settings or self.settings,
                 clock=lambda: datetime.now(UTC),
                 reporting=wiring,
             )

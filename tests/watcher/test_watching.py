@@ -229,11 +229,15 @@ async def test_a_watcher_stopped_mid_build_and_restarted_completes_the_record(
 
 
 async def test_cut_and_expired_watches_lose_no_transition(rig: Rig) -> None:
-    async with rig.watcher():
+    # A resync due by the time of the cut would relist instead of resuming, and the resumed watch
+    # from before the compaction is what this test is about: on a slow machine the rig's 2 s pass
+    # before the pod is up.
+    unhurried = rig.settings.model_copy(update={"resync_seconds": 600})
+    async with rig.watcher(settings=unhurried):
         request = await rig.launch(6)
         await eventually(lambda: pod_exists(rig.fake, request), what="the pod")
-        # The watch must be open before the cut: one still being opened (the fake serves it on
-        # its own thread) could start after run_build's events and never be behind the compaction.
+        # The watch must be open before the cut: one still being opened (the fake serves it in
+        # its own task) could start after run_build's events and never be behind the compaction.
         await eventually(lambda: rig.fake.open_watches == 1, what="the watch")
         rig.fake.cut_watches()
         run_build(rig.fake, request, "x\n", 0)
