@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -168,6 +168,17 @@ async def test_a_pod_the_scheduler_cancelled_is_recorded_cancelled(rig: Rig) -> 
     assert "by alice" in record.reason
 
 
+def log_follows(fake: FakeKube, name: str) -> int:
+    """How many times the pod's log was asked to be followed. Once the fake has the request, the
+    follower reads from the log it found, even after the pod is gone."""
+    path = f"/api/v1/namespaces/{NAMESPACE}/pods/{name}/log"
+    return sum(1 for r in fake.requests if r.path == path and _follows(r.query))
+
+
+def _follows(query: str) -> bool:
+    return parse_qs(query).get("follow", [""])[0].lower() == "true"  # the client sends "True"
+
+
 def cancel_and_delete(pod: dict[str, Any]) -> dict[str, Any]:
     """What the scheduler's cancel does to a pod: mark it, then delete it with a grace period."""
     metadata = pod["metadata"]
@@ -194,8 +205,10 @@ async def test_a_cancelled_pod_still_stopping_keeps_its_whole_log(
         await eventually(lambda: pod_exists(rig.fake, request), what="the pod")
         run_build(rig.fake, request, "started\n", 0)
         name = pod_of(request)
+        followed = log_follows(rig.fake, name)
         rig.fake.store.update(NAMESPACE, name, cancel_and_delete, None)
-        await asyncio.sleep(1.0)  # the watcher sees the terminating pod; its build runs on
+        # The watcher sees the terminating pod and follows its log; the build runs on meanwhile.
+        await eventually(lambda: log_follows(rig.fake, name) > followed, what="the log followed")
         rig.fake.append_log(NAMESPACE, name, "build", "cleaning up on SIGTERM\n")
         rig.fake.finish_container(NAMESPACE, name, "build", exit_code=143)
         if removed_at_once:
