@@ -84,11 +84,26 @@ def start_ingest(
 
 
 def start_baseline(
-    amqp_url: str, logs: Path, *, wrapper: Sequence[str] = (), start_timeout: float = START_TIMEOUT
+    amqp_url: str,
+    logs: Path,
+    *,
+    verify: bool = False,
+    parse: bool = False,
+    wrapper: Sequence[str] = (),
+    start_timeout: float = START_TIMEOUT,
 ) -> Server:
+    """The bare handler of ``bench._baseline_ingest``; with ``verify`` it checks each signature
+    (with ``SECRET``), with ``parse`` it decodes the body's ref and commit."""
     port = free_port()
     command = [*wrapper, sys.executable, "-m", "bench._baseline_ingest", amqp_url, str(port)]
-    return _start("baseline", command, dict(os.environ), port, logs, start_timeout)
+    name = "baseline"
+    if verify:
+        command += ["--verify", SECRET]
+        name += " +signature"
+    if parse:
+        command.append("--parse")
+        name += " +parse"
+    return _start(name, command, dict(os.environ), port, logs, start_timeout)
 
 
 def _start(
