@@ -37,9 +37,10 @@ async def big_fake_kube() -> AsyncIterator[FakeKube]:
 
 PUBLISH_TIMEOUT = 60.0
 """How long the harness's bursts wait for the broker's confirms, not the product's 5 s. Under a
-whole suite on a shared machine the broker has held back a burst of 100 (its flow control) for
-over 5 s, where alone it confirms them in a tenth of that. These tests are about scheduling; a
-slow broker's 503 and retries are tested in tests/ingest and tests/reliability."""
+whole suite on a busy machine a burst of 100 has waited over 5 s (on the channel lock, behind
+frames not yet written to the broker), where alone it is confirmed in a tenth of that. These
+tests are about scheduling; a slow broker's 503 and retries are tested in tests/ingest and
+tests/reliability."""
 
 
 @pytest.fixture
