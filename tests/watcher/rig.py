@@ -158,7 +158,7 @@ class Rig:
                 coordination=self.coordination,
                 keys=self.keys,
                 source=KubePodSource(client, NAMESPACE),
-                settings=settings or self.settings,
+                settings=self.settings if settings is None else settings,
                 clock=lambda: datetime.now(UTC),
                 reporting=wiring,
             )
